@@ -1,0 +1,86 @@
+"""Checks that compare figures within a record: funding parts against totals.
+
+A mismatch by a factor of 10 000 is reported as a likely 元/万元 mix-up, and only as a
+warning: the seed from Lianyungang (002) prints expenditure in 元 under a 万元 header,
+and publishing the source faithfully — with the discrepancy marked — beats refusing it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from decimal import Decimal
+
+from .errors import Diagnostics, Position
+from .model import FundingRow, FundingTable, TargetTable
+from .values import format_amount
+
+TEN_THOUSAND = Decimal(10000)
+
+
+def is_unit_mixup(stated: Decimal, computed: Decimal) -> bool:
+    return bool(stated and computed) and (stated * TEN_THOUSAND == computed
+                                          or computed * TEN_THOUSAND == stated)
+
+
+def compare_sum(stated: Decimal, computed: Decimal, position: Position, what: str,
+                unit: str, diagnostics: Diagnostics, parts: str = "its parts add up to") -> None:
+    """Report a stated total that its parts do not add up to."""
+    if stated == computed:
+        return
+    figures = (f"{what} is {format_amount(stated)} {unit} but {parts} "
+               f"{format_amount(computed)} {unit}")
+    if is_unit_mixup(stated, computed):
+        diagnostics.warning(position, f"{figures}: a factor of 10,000, most likely a 元/万元 "
+                                      "mix-up in the source. Publish it as filed and say so in "
+                                      "a `note`, or correct the unit", "unit-mixup")
+    else:
+        diagnostics.error(position, f"{figures}: correct the total or the parts",
+                          "funding-sum")
+
+
+def check_row(row: FundingRow, table: FundingTable, diagnostics: Diagnostics) -> None:
+    for part in row.parts:
+        check_row(part, table, diagnostics)
+    if not row.parts:
+        return
+    for column, stated in enumerate(row.amounts):
+        given = [part.amounts[column] for part in row.parts if part.amounts[column] is not None]
+        if stated is not None and given:
+            compare_sum(stated, sum(given, Decimal(0)), row.position or table.position,
+                        f"'{row.label}' ({table.columns[column]})", table.unit, diagnostics)
+
+
+def check_total_column(row: FundingRow, table: FundingTable, diagnostics: Diagnostics) -> None:
+    index = table.total_column
+    if index is None or row.amounts[index] is None:
+        return
+    others = [a for i, a in enumerate(row.amounts) if i != index and a is not None]
+    if others:
+        compare_sum(row.amounts[index], sum(others, Decimal(0)),  # type: ignore[arg-type]
+                    row.position or table.position,
+                    f"'{row.label}' {table.columns[index]}", table.unit, diagnostics)
+
+
+def check_income_against_expenditure(tables: Iterable[FundingTable],
+                                     diagnostics: Diagnostics) -> None:
+    """Where a record has income and expenditure tables, spending equals income per column."""
+    incomes = [t for t in tables if t.kind == "income"]
+    for spending in (t for t in tables if t.kind == "expenditure"):
+        for income in incomes:
+            for column, label in enumerate(spending.columns):
+                if label not in income.columns or not income.rows:
+                    continue
+                stated = income.rows[0].amounts[income.columns.index(label)]
+                spent = [r.amounts[column] for r in spending.rows if r.amounts[column] is not None]
+                if stated is not None and spent:
+                    compare_sum(stated, sum(spent, Decimal(0)), spending.position or Position(""),
+                                f"income '{income.rows[0].label}' ({label})", income.unit,
+                                diagnostics, parts="the expenditure rows add up to")
+
+
+def check_funding(table: TargetTable, diagnostics: Diagnostics) -> None:
+    for funding in table.funding:
+        for row in funding.rows:
+            check_row(row, funding, diagnostics)
+            check_total_column(row, funding, diagnostics)
+    check_income_against_expenditure(table.funding, diagnostics)

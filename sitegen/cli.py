@@ -1,0 +1,112 @@
+"""The `sitegen` command: wires the stages, prints diagnostics, never a traceback."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from pathlib import Path
+
+from .build import build, check
+from .errors import BuildError
+from .project import Project
+from .report import TerminalReporter
+from .skeleton import write_skeleton
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="sitegen", description="Publish budget performance target tables as a website.")
+    parser.add_argument("--project", type=Path, default=Path.cwd(),
+                        help="the project folder (default: the current folder)")
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    check_cmd = commands.add_parser("check", help="validate every record, print all problems")
+    check_cmd.add_argument("--strict", action="store_true",
+                           help="treat warnings as errors")
+    build_cmd = commands.add_parser("build", help="check, then write the site to build/")
+    build_cmd.add_argument("--jobs", type=int, default=None,
+                           help="worker processes (default: one per core)")
+
+    new_cmd = commands.add_parser("new", help="write a commented skeleton record")
+    new_cmd.add_argument("publisher", help="publisher folder, e.g. shanghai-justice")
+    new_cmd.add_argument("year", type=int, help="budget year, e.g. 2024")
+    new_cmd.add_argument("id", help="record id (file name), e.g. office-renovation")
+    new_cmd.add_argument("--form", default="shanghai-2023", help="form family")
+
+    bench_cmd = commands.add_parser("bench", help="synthetic corpus and build timings")
+    bench_sub = bench_cmd.add_subparsers(dest="bench_command", required=True)
+    corpus = bench_sub.add_parser("corpus", help="write a synthetic project of N records")
+    corpus.add_argument("--records", type=int, default=1000)
+    corpus.add_argument("dir", type=Path)
+    run = bench_sub.add_parser("run", help="time a full build and a no-change rebuild")
+    run.add_argument("dir", type=Path)
+    run.add_argument("--jobs", type=int, default=None)
+    return parser
+
+
+def _check(project: Project, args: argparse.Namespace, reporter: TerminalReporter) -> int:
+    diagnostics, count = check(project)
+    reporter.diagnostics(diagnostics.sorted())
+    failed = diagnostics.has_errors() or (args.strict and diagnostics.warnings)
+    if not failed:
+        reporter.info(f"{count} record(s) checked: no errors")
+    return 1 if failed else 0
+
+
+def _build(project: Project, args: argparse.Namespace, reporter: TerminalReporter) -> int:
+    try:
+        result = build(project, reporter, workers=args.jobs)
+    except BuildError as failure:
+        reporter.diagnostics(failure.diagnostics.sorted())
+        reporter.info("build failed: build/ was left as it was")
+        return 1
+    reporter.diagnostics(result.diagnostics.sorted())
+    reporter.info(f"built {result.pages} pages into {project.shown(project.build_dir)}/ "
+                  f"in {result.seconds:.2f} s")
+    return 0
+
+
+def _new(project: Project, args: argparse.Namespace, reporter: TerminalReporter) -> int:
+    written, refusal = write_skeleton(project, args.publisher, args.year, args.id, args.form)
+    if refusal:
+        reporter.info(f"sitegen new: {refusal}")
+        return 1
+    for path in written:
+        reporter.info(f"wrote {project.shown(path)}")
+    return 0
+
+
+def _bench(project: Project, args: argparse.Namespace, reporter: TerminalReporter) -> int:
+    from . import bench  # only the benchmark needs it
+
+    if args.bench_command == "corpus":
+        bench.write_corpus(args.dir, args.records)
+        reporter.info(f"wrote {args.records} records into {args.dir}")
+        return 0
+    return bench.run(args.dir, reporter, jobs=args.jobs)
+
+
+COMMANDS = {"check": _check, "build": _build, "new": _new, "bench": _bench}
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    project = Project(args.project.resolve())
+    reporter = TerminalReporter()
+    try:
+        return COMMANDS[args.command](project, args, reporter)
+    except KeyboardInterrupt:
+        reporter.info("interrupted: build/ was left as it was")
+        return 130
+    except Exception as failure:  # a bug of ours: say so plainly, keep the trace for us
+        if os.environ.get("SITEGEN_DEBUG"):
+            raise
+        reporter.info(f"sitegen: internal error: {type(failure).__name__}: {failure}\n"
+                      "This is a bug in sitegen, not in your records. Run again with "
+                      "SITEGEN_DEBUG=1 to see where it happened, and report it.")
+        return 70
+
+
+if __name__ == "__main__":
+    sys.exit(main())

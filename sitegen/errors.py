@@ -1,0 +1,87 @@
+"""Diagnostics: errors and warnings as values with positions, collected across a run.
+
+Every stage appends to one `Diagnostics`; the CLI prints them once, grouped by file, the
+preview server shows them in the browser, and the tests assert on them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Literal
+
+Severity = Literal["error", "warning"]
+
+
+@dataclass(frozen=True, order=True)
+class Position:
+    """A place in a source file: 1-based line and column."""
+
+    path: str
+    line: int = 0
+    column: int = 0
+
+    def __str__(self) -> str:
+        if not self.line:
+            return self.path
+        return f"{self.path}:{self.line}:{self.column or 1}"
+
+
+@dataclass(frozen=True)
+class Diagnostic:
+    """One problem found in the input, in plain words with how to fix it."""
+
+    position: Position
+    severity: Severity
+    message: str
+    code: str = ""
+
+    def __str__(self) -> str:
+        return f"{self.position}: {self.severity}: {self.message}"
+
+
+@dataclass
+class Diagnostics:
+    """All problems of one run, in the order they were found."""
+
+    items: list[Diagnostic] = field(default_factory=list)
+
+    def error(self, position: Position, message: str, code: str = "") -> None:
+        self.items.append(Diagnostic(position, "error", message, code))
+
+    def warning(self, position: Position, message: str, code: str = "") -> None:
+        self.items.append(Diagnostic(position, "warning", message, code))
+
+    def extend(self, other: Diagnostics | list[Diagnostic]) -> None:
+        self.items.extend(other.items if isinstance(other, Diagnostics) else other)
+
+    @property
+    def errors(self) -> list[Diagnostic]:
+        return [d for d in self.items if d.severity == "error"]
+
+    @property
+    def warnings(self) -> list[Diagnostic]:
+        return [d for d in self.items if d.severity == "warning"]
+
+    def has_errors(self) -> bool:
+        return any(d.severity == "error" for d in self.items)
+
+    def sorted(self) -> list[Diagnostic]:
+        """By file, then line: how an editor works through them."""
+        return sorted(self.items, key=lambda d: (d.position, d.severity != "error"))
+
+
+class BuildError(Exception):
+    """A build stopped by diagnostics; carries them so the caller can report them."""
+
+    def __init__(self, diagnostics: Diagnostics) -> None:
+        super().__init__(f"{len(diagnostics.errors)} error(s)")
+        self.diagnostics = diagnostics
+
+
+def relative(path: Path, root: Path) -> str:
+    """A path as the editor knows it: relative to the project when inside it."""
+    try:
+        return path.resolve().relative_to(root.resolve()).as_posix()
+    except ValueError:
+        return str(path)

@@ -1,0 +1,180 @@
+"""Typed reading of positioned YAML nodes, reporting every problem with file, line and field.
+
+`Fields` wraps one mapping of a record: it knows which keys the record format allows
+there, reports unknown keys with a did-you-mean, and converts values by schema (strings
+stay strings, amounts become Decimals) without ever raising.
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Iterator
+from decimal import Decimal
+
+from .errors import Diagnostics, Position
+from .load import Mapping, Node, Scalar, Sequence
+from .model import Text
+from .values import parse_amount
+
+_KIND_NAMES = {Scalar: "a single value", Sequence: "a list", Mapping: "a mapping of fields"}
+
+
+def kind_name(node: Node) -> str:
+    return _KIND_NAMES[type(node)]
+
+
+class Fields:
+    """The fields of one mapping, read by schema; `where` names it in messages."""
+
+    def __init__(self, node: Mapping, where: str, diagnostics: Diagnostics,
+                 allowed: tuple[str, ...]) -> None:
+        self.node = node
+        self.where = where
+        self.diagnostics = diagnostics
+        self._report_unknown(allowed)
+
+    # -- positions and messages -------------------------------------------------------
+    def position(self, key: str | None = None) -> Position:
+        return self.node.position_of(key) if key else self.node.position
+
+    def field(self, key: str) -> str:
+        return f"{self.where}.{key}" if self.where else key
+
+    def error(self, key: str | None, message: str, code: str = "") -> None:
+        self.diagnostics.error(self.position(key), message, code)
+
+    def warning(self, key: str | None, message: str, code: str = "") -> None:
+        self.diagnostics.warning(self.position(key), message, code)
+
+    def _report_unknown(self, allowed: tuple[str, ...]) -> None:
+        for key in self.node.values:
+            if key in allowed:
+                continue
+            guess = difflib.get_close_matches(key, allowed, n=1, cutoff=0.6)
+            hint = f" Did you mean '{guess[0]}'?" if guess else (
+                f" Allowed here: {', '.join(allowed)}.")
+            self.error(key, f"unknown field '{self.field(key)}'.{hint}", "unknown-field")
+
+    # -- presence ---------------------------------------------------------------------
+    def has(self, key: str) -> bool:
+        node = self.node.values.get(key)
+        return node is not None and not (isinstance(node, Scalar) and node.is_null)
+
+    def _get(self, key: str, required: bool) -> Node | None:
+        if self.has(key):
+            return self.node.values[key]
+        if required:
+            self.error(None if key not in self.node.values else key,
+                       f"missing field '{self.field(key)}': add it, see docs/record-format.md",
+                       "missing-field")
+        return None
+
+    def _expect(self, key: str, node: Node, kind: type) -> bool:
+        if isinstance(node, kind):
+            return True
+        self.error(key, f"'{self.field(key)}' must be {_KIND_NAMES[kind]}, not "
+                        f"{kind_name(node)}", "wrong-type")
+        return False
+
+    # -- typed readers ----------------------------------------------------------------
+    def string(self, key: str, required: bool = True) -> str | None:
+        node = self._get(key, required)
+        if node is None or not self._expect(key, node, Scalar):
+            return None
+        text = node.text.strip()  # type: ignore[union-attr]
+        return text or None
+
+    def choice(self, key: str, options: tuple[str, ...], required: bool = True) -> str | None:
+        value = self.string(key, required)
+        if value is not None and value not in options:
+            guess = difflib.get_close_matches(value, options, n=1, cutoff=0.5)
+            hint = f" Did you mean '{guess[0]}'?" if guess else ""
+            self.error(key, f"'{self.field(key)}' is '{value}', which is not one of: "
+                            f"{', '.join(options)}.{hint}", "bad-choice")
+            return None
+        return value
+
+    def boolean(self, key: str, default: bool = False) -> bool:
+        value = self.choice(key, ("true", "false"), required=False)
+        return default if value is None else value == "true"
+
+    def integer(self, key: str, required: bool = True) -> int | None:
+        value = self.string(key, required)
+        if value is None:
+            return None
+        if not value.isascii() or not value.isdigit():
+            self.error(key, f"'{self.field(key)}' must be a whole number, not '{value}'",
+                       "wrong-type")
+            return None
+        return int(value)
+
+    def text(self, key: str, required: bool = True) -> Text | None:
+        node = self._get(key, required)
+        return None if node is None else read_text(node, self.field(key), self.diagnostics)
+
+    def amount(self, key: str) -> Decimal | None:
+        node = self._get(key, False)
+        return None if node is None else read_amount(node, self.field(key), self.diagnostics)
+
+    def mapping(self, key: str, allowed: tuple[str, ...], required: bool = True
+                ) -> Fields | None:
+        node = self._get(key, required)
+        if node is None or not self._expect(key, node, Mapping):
+            return None
+        return Fields(node, self.field(key), self.diagnostics, allowed)  # type: ignore[arg-type]
+
+    def items(self, key: str, required: bool = False) -> Iterator[tuple[str, Node]]:
+        """The entries of a list field, each with its own field path for messages."""
+        node = self._get(key, required)
+        if node is None or not self._expect(key, node, Sequence):
+            return
+        for index, item in enumerate(node.items):  # type: ignore[union-attr]
+            yield f"{self.field(key)}[{index}]", item
+
+    def scalars(self, key: str, required: bool = True) -> list[str] | None:
+        """A list of plain strings (headings, column labels)."""
+        found = []
+        for where, item in self.items(key, required):
+            if not isinstance(item, Scalar) or item.is_null:
+                self.diagnostics.error(item.position, f"'{where}' must be a text value",
+                                       "wrong-type")
+                continue
+            found.append(item.text.strip())
+        return found if self.has(key) else None
+
+
+def read_fields(node: Node, where: str, diagnostics: Diagnostics, allowed: tuple[str, ...]
+                ) -> Fields | None:
+    if isinstance(node, Mapping):
+        return Fields(node, where, diagnostics, allowed)
+    diagnostics.error(node.position, f"'{where}' must be a mapping of fields "
+                                     f"({', '.join(allowed)}), not {kind_name(node)}",
+                      "wrong-type")
+    return None
+
+
+def read_text(node: Node, where: str, diagnostics: Diagnostics) -> Text | None:
+    """Text is a plain string (Chinese) or a mapping `{zh: …, en: …}`."""
+    if isinstance(node, Scalar):
+        return None if node.is_null else Text(node.text.strip())
+    fields = read_fields(node, where, diagnostics, ("zh", "en"))
+    if fields is None:
+        return None
+    zh = fields.string("zh")
+    en = fields.string("en", required=False)
+    return Text(zh, en) if zh else None
+
+
+def read_amount(node: Node, where: str, diagnostics: Diagnostics) -> Decimal | None:
+    if not isinstance(node, Scalar) or node.is_null:
+        if not isinstance(node, Scalar):
+            diagnostics.error(node.position, f"'{where}' must be an amount like 9,593,190.00",
+                              "wrong-type")
+        return None
+    amount = parse_amount(node.text)
+    if amount is None:
+        diagnostics.error(node.position,
+                          f"'{where}' is '{node.text}', which is not an amount: write digits "
+                          "with an optional decimal point and thousands commas, e.g. "
+                          "9,593,190.00, and put the unit in the table's `unit`", "bad-amount")
+    return amount

@@ -1,0 +1,134 @@
+"""The glossary of standard terms and the form families, loaded from data files.
+
+Data, not code (`sitegen/data/glossary.yaml`, `sitegen/data/forms.yaml`): the English of
+every form label, level name, qualitative value and unit, shared by HTML and PDF.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from .errors import BuildError, Diagnostics, Position
+from .load import Mapping, Node, Scalar, Sequence, load_yaml_file
+from .model import Text
+
+DATA_DIR = Path(__file__).parent / "data"
+
+
+def plain(node: Node | None) -> Any:
+    """Nodes as plain Python (str, list, dict); for trusted data files only."""
+    if node is None:
+        return None
+    if isinstance(node, Scalar):
+        return None if node.is_null else node.text
+    if isinstance(node, Sequence):
+        return [plain(item) for item in node.items]
+    return {key: plain(value) for key, value in node.values.items()}
+
+
+def squeeze(text: str) -> str:
+    """A term as matched: white space inside labels is extraction noise (`产出 指标`)."""
+    return "".join(text.split())
+
+
+@dataclass(frozen=True)
+class LevelTerm:
+    """A recognised indicator level name."""
+
+    key: str
+    level_set: str
+    zh: str
+    en: str
+
+
+@dataclass(frozen=True)
+class FormFamily:
+    id: str
+    name: Text
+    fact_labels: dict[str, str]
+
+
+@dataclass
+class Glossary:
+    levels: dict[tuple[int, str], list[LevelTerm]] = field(default_factory=dict)
+    level_set_names: dict[str, Text] = field(default_factory=dict)
+    qualitative: dict[str, str] = field(default_factory=dict)
+    units: dict[str, tuple[str, str]] = field(default_factory=dict)
+    terms: dict[str, str] = field(default_factory=dict)
+    forms: dict[str, FormFamily] = field(default_factory=dict)
+    ui: dict[str, Text] = field(default_factory=dict)
+    fingerprint: str = ""
+
+    @property
+    def qualitative_words(self) -> frozenset[str]:
+        return frozenset(self.qualitative)
+
+    def level(self, depth: int, name: str, prefer_set: str | None = None) -> LevelTerm | None:
+        """The standard level a name stands for (depth 1 or 2), or None if it is free text."""
+        candidates = self.levels.get((depth, squeeze(name)), [])
+        for term in candidates:
+            if term.level_set == prefer_set:
+                return term
+        return candidates[0] if candidates else None
+
+    def english(self, zh: str) -> str | None:
+        """English of a standard term: form labels, level names, qualitative values."""
+        key = squeeze(zh)
+        for depth in (1, 2):
+            if (depth, key) in self.levels:
+                return self.levels[(depth, key)][0].en
+        return self.terms.get(zh) or self.terms.get(key) or self.qualitative.get(key)
+
+    def unit_english(self, unit: str, plural: bool) -> str | None:
+        found = self.units.get(unit)
+        if not found:
+            return None
+        return found[1] if plural else found[0]
+
+
+def _add_level_sets(glossary: Glossary, sets: dict[str, Any]) -> None:
+    for set_id, spec in sets.items():
+        glossary.level_set_names[set_id] = Text(spec["name"]["zh"], spec["name"]["en"])
+        for depth, part in ((1, "first"), (2, "second")):
+            for zh, term in spec[part].items():
+                entry = LevelTerm(term["key"], set_id, zh, term["en"])
+                for alias in [zh, *term.get("aliases", [])]:
+                    glossary.levels.setdefault((depth, squeeze(alias)), []).append(entry)
+
+
+def _read_data(path: Path, diagnostics: Diagnostics) -> Any:
+    node = load_yaml_file(path, str(path), diagnostics)
+    if not isinstance(node, Mapping) and not diagnostics.has_errors():
+        diagnostics.error(Position(str(path)), "this data file must be a mapping of entries")
+    return plain(node) or {}
+
+
+def load_glossary(data_dir: Path = DATA_DIR) -> Glossary:
+    """Read the glossary and forms; a broken data file stops the run with its diagnostics."""
+    diagnostics = Diagnostics()
+    paths = [data_dir / "glossary.yaml", data_dir / "forms.yaml"]
+    glossary_data, forms_data = (_read_data(path, diagnostics) for path in paths)
+    if diagnostics.has_errors():
+        raise BuildError(diagnostics)
+    glossary = Glossary()
+    _add_level_sets(glossary, glossary_data.get("level_sets", {}))
+    glossary.qualitative = {squeeze(k): v for k, v in glossary_data.get("qualitative", {}).items()}
+    glossary.units = {k: (v["en"], v.get("plural", v["en"]))
+                      for k, v in glossary_data.get("units", {}).items()}
+    glossary.terms = dict(glossary_data.get("terms", {}))
+    glossary.ui = {key: Text(v["zh"], v["en"]) for key, v in glossary_data.get("ui", {}).items()}
+    default_labels = forms_data.get("default", {}).get("fact_labels", {})
+    for form_id, spec in forms_data.items():
+        if form_id == "default":
+            continue
+        labels = {**default_labels, **(spec.get("fact_labels") or {})}
+        glossary.forms[form_id] = FormFamily(
+            form_id, Text(spec["name"]["zh"], spec["name"]["en"]), labels)
+    digest = hashlib.sha256()
+    for path in paths:
+        digest.update(path.read_bytes())
+    glossary.fingerprint = digest.hexdigest()
+    return glossary

@@ -1,0 +1,106 @@
+"""Where a project's parts live, and which content files it has.
+
+A project is a folder with `content/`, `templates/` and `theme/`; output goes to `build/`.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from .errors import Diagnostics, Position, relative
+
+SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+RECORD_SUFFIXES = (".yaml", ".yml")
+
+
+@dataclass(frozen=True)
+class Project:
+    root: Path
+
+    @property
+    def content_dir(self) -> Path:
+        return self.root / "content"
+
+    @property
+    def templates_dir(self) -> Path:
+        return self.root / "templates"
+
+    @property
+    def theme_dir(self) -> Path:
+        return self.root / "theme"
+
+    @property
+    def build_dir(self) -> Path:
+        return self.root / "build"
+
+    def shown(self, path: Path) -> str:
+        return relative(path, self.root)
+
+
+@dataclass(frozen=True)
+class RecordFile:
+    """A record found on disk: where it is and what its place in the tree says."""
+
+    path: Path
+    shown_as: str
+    publisher_id: str
+    year: int
+    record_id: str
+
+
+@dataclass(frozen=True)
+class PublisherFile:
+    path: Path
+    shown_as: str
+    publisher_id: str
+
+
+def discover(project: Project, diagnostics: Diagnostics
+             ) -> tuple[list[PublisherFile], list[RecordFile]]:
+    """Every publisher and record file under content/, in a stable order."""
+    publishers: list[PublisherFile] = []
+    records: list[RecordFile] = []
+    if not project.content_dir.is_dir():
+        diagnostics.error(Position(project.shown(project.content_dir)),
+                          "there is no content/ folder here: run sitegen in a project folder "
+                          "or pass --project DIR")
+        return publishers, records
+    for folder in sorted(p for p in project.content_dir.iterdir() if p.is_dir()):
+        if folder.name.startswith("."):
+            continue
+        if not SLUG.match(folder.name):
+            diagnostics.error(Position(project.shown(folder)), _slug_message("publisher folder",
+                                                                             folder.name))
+            continue
+        publishers.append(PublisherFile(folder / "publisher.yaml",
+                                        project.shown(folder / "publisher.yaml"), folder.name))
+        records.extend(_records_of(project, folder, diagnostics))
+    return publishers, records
+
+
+def _records_of(project: Project, folder: Path, diagnostics: Diagnostics) -> list[RecordFile]:
+    found = []
+    for year_dir in sorted(folder.iterdir()):
+        if year_dir.name.startswith(".") or year_dir.name == "publisher.yaml":
+            continue
+        if not (year_dir.is_dir() and re.fullmatch(r"\d{4}", year_dir.name)):
+            diagnostics.warning(Position(project.shown(year_dir)),
+                                "ignored: a publisher folder holds publisher.yaml and one "
+                                "folder per year (e.g. 2023/)")
+            continue
+        for path in sorted(year_dir.iterdir()):
+            if path.name.startswith(".") or path.suffix not in RECORD_SUFFIXES:
+                continue
+            shown = project.shown(path)
+            if not SLUG.match(path.stem):
+                diagnostics.error(Position(shown), _slug_message("record file name", path.stem))
+                continue
+            found.append(RecordFile(path, shown, folder.name, int(year_dir.name), path.stem))
+    return found
+
+
+def _slug_message(what: str, name: str) -> str:
+    return (f"the {what} '{name}' is not a safe name for a web address: use lower-case "
+            "letters a-z, digits and single hyphens, e.g. office-renovation")

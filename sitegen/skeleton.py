@@ -1,0 +1,97 @@
+"""`sitegen new`: a commented skeleton record that already passes `sitegen check`.
+
+It starts as a draft, so an editor can preview it while filling it in without it being
+published by accident.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from .project import SLUG, Project
+
+RECORD = """\
+# {publisher}/{year}/{record_id}.yaml: a performance target table (绩效目标表).
+# Fill in every field; `sitegen check` tells you what is missing or wrong.
+# The record format is described in docs/record-format.md.
+kind: target-table
+form: {form}                   # shanghai-2020 | shanghai-2023 | lianyungang-2024 | kunming-2020
+title: 财政项目支出绩效目标申报表  # the form's title as printed
+year: {year}
+draft: true                    # remove this line (or write false) to publish
+
+project:
+  name:
+    zh: 项目名称              # 项目名称, as printed
+    en: Project name           # English translation
+  competent_department: 主管部门名称   # 主管部门
+  implementing_unit: 实施单位名称      # 实施单位
+  start: {year}-01-01           # 计划开始日期
+  end: {year}-12-31             # 计划完成日期
+
+narrative:                     # text rows of the form, in form order
+  - label: 项目概况
+    text:
+      zh: 项目概况的文字。
+      en: The project overview.
+
+funding:
+  - caption: 项目资金
+    unit: 元                   # 元 or 万元
+    rows:
+      - label: 项目资金总额
+        amount: 0.00
+        parts:                 # rows that add up to the total
+          - label: 其中：财政资金
+            amount: 0.00
+
+goals:
+  - label: 年度总体目标
+    text:
+      zh: 年度目标的文字。
+      en: The annual goal.
+
+indicators:
+  headers: [一级指标, 二级指标, 三级指标]
+  targets: [年度指标值]
+  first_levels:
+    - name: 产出指标
+      second_levels:
+        - name: 数量指标
+          indicators:
+            - name:
+                zh: 指标名称
+                en: Indicator name
+              value: "=100(%)"    # quote values: ≥90(%), =20(次), 提升 …
+"""
+
+PUBLISHER = """\
+# The publisher's own facts; every record under this folder is published under its name.
+name:
+  zh: 发布单位名称
+  en: Publisher name in English
+show_contact_person: false     # show 项目负责人 on pages (personal data)
+"""
+
+
+def write_skeleton(project: Project, publisher: str, year: int, record_id: str,
+                   form: str) -> tuple[list[Path], str | None]:
+    """Create the record (and the publisher file if new); returns paths or a refusal."""
+    for what, name in (("publisher", publisher), ("record id", record_id)):
+        if not SLUG.match(name):
+            return [], (f"the {what} '{name}' is not a safe name: use lower-case letters a-z, "
+                        "digits and single hyphens")
+    folder = project.content_dir / publisher
+    record = folder / str(year) / f"{record_id}.yaml"
+    if record.exists():
+        return [], f"{record} already exists; choose another id or edit it"
+    written = []
+    if not (folder / "publisher.yaml").exists():
+        folder.mkdir(parents=True, exist_ok=True)
+        (folder / "publisher.yaml").write_text(PUBLISHER, encoding="utf-8")
+        written.append(folder / "publisher.yaml")
+    record.parent.mkdir(parents=True, exist_ok=True)
+    record.write_text(RECORD.format(publisher=publisher, year=year, record_id=record_id,
+                                    form=form), encoding="utf-8")
+    written.append(record)
+    return written, None

@@ -1,0 +1,69 @@
+"""Parsing of amounts and indicator values: exact decimals, never floats."""
+
+from __future__ import annotations
+
+import re
+from decimal import Decimal, InvalidOperation
+
+from .model import IndicatorValue
+
+_FULL_WIDTH = str.maketrans("０１２３４５６７８９．，％（）＝＞＜", "0123456789.,%()=><")
+_AMOUNT = re.compile(r"^-?(\d{1,3}(,\d{3})+|\d+)(\.\d+)?$")
+
+OPERATORS = {
+    "=": "=", "≥": "≥", ">=": "≥", "≧": "≥", "≤": "≤", "<=": "≤", "≦": "≤", ">": ">", "<": "<",
+}
+# Words around a number that act as an operator: 不低于90% is ≥90%, 2次以上 is ≥2次.
+_PREFIX_WORDS = {"不低于": "≥", "不少于": "≥", "至少": "≥", "达到": "≥", "不超过": "≤",
+                 "不高于": "≤", "不多于": "≤", "低于": "<", "小于": "<", "高于": ">", "大于": ">"}
+_SUFFIX_WORDS = {"以上": "≥", "以下": "≤", "以内": "≤"}
+
+_VALUE = re.compile(
+    r"^(?P<subject>[^\d=<>≥≤≧≦]*?)"
+    r"(?P<word>" + "|".join(_PREFIX_WORDS) + r")?"
+    r"(?P<op>>=|<=|[=≥≤≧≦><])?"
+    r"(?P<number>\d+(?:,\d{3})*(?:\.\d+)?)"
+    r"\(?(?P<unit>[^()\d]*?)\)?"
+    r"(?P<suffix>以上|以下|以内)?[；;。]?$"
+)
+
+
+def normalise(text: str) -> str:
+    """Full-width digits and signs to ASCII, all white space removed."""
+    return "".join(text.translate(_FULL_WIDTH).split())
+
+
+def parse_amount(text: str) -> Decimal | None:
+    """`9,593,190.00` → Decimal('9593190.00'); None if it is not an amount."""
+    cleaned = normalise(text)
+    if not _AMOUNT.match(cleaned):
+        return None
+    try:
+        return Decimal(cleaned.replace(",", ""))
+    except InvalidOperation:  # pragma: no cover - the pattern admits only valid decimals
+        return None
+
+
+def parse_indicator_value(raw: str, qualitative_words: frozenset[str]) -> IndicatorValue:
+    """Split a target value into operator, number and unit, or recognise a qualitative word.
+
+    A value that is neither is kept verbatim with no parts; the checker warns about it.
+    """
+    text = normalise(raw)
+    if text in qualitative_words:
+        return IndicatorValue(raw=raw, qualitative=text)
+    match = _VALUE.match(text)
+    if not match or (match["subject"] and not (match["word"] or match["suffix"])):
+        return IndicatorValue(raw=raw)
+    operator = (OPERATORS.get(match["op"] or "")
+                or _PREFIX_WORDS.get(match["word"] or "")
+                or _SUFFIX_WORDS.get(match["suffix"] or "")
+                or "=")
+    number = Decimal(match["number"].replace(",", ""))
+    return IndicatorValue(raw=raw, operator=operator, number=number,
+                          unit=match["unit"] or None, subject=match["subject"] or None)
+
+
+def format_amount(amount: Decimal) -> str:
+    """Thousands separators, keeping the scale as filed: 9593190.00 → 9,593,190.00."""
+    return f"{amount:,}"
