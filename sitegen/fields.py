@@ -27,15 +27,16 @@ class Fields:
     """The fields of one mapping, read by schema; `where` names it in messages."""
 
     def __init__(self, node: Mapping, where: str, diagnostics: Diagnostics,
-                 allowed: tuple[str, ...]) -> None:
+                 allowed: tuple[str, ...], anchor: Position | None = None) -> None:
         self.node = node
+        self.anchor = anchor or node.position  # where "missing field" points: the parent key
         self.where = where
         self.diagnostics = diagnostics
         self._report_unknown(allowed)
 
     # -- positions and messages -------------------------------------------------------
     def position(self, key: str | None = None) -> Position:
-        return self.node.position_of(key) if key else self.node.position
+        return self.node.position_of(key) if key else self.anchor
 
     def field(self, key: str) -> str:
         return f"{self.where}.{key}" if self.where else key
@@ -121,7 +122,8 @@ class Fields:
         node = self._get(key, required)
         if node is None or not self._expect(key, node, Mapping):
             return None
-        return Fields(node, self.field(key), self.diagnostics, allowed)  # type: ignore[arg-type]
+        return Fields(node, self.field(key), self.diagnostics, allowed,  # type: ignore[arg-type]
+                      self.position(key))
 
     def items(self, key: str, required: bool = False) -> Iterator[tuple[str, Node]]:
         """The entries of a list field, each with its own field path for messages."""
@@ -147,7 +149,8 @@ def read_fields(node: Node, where: str, diagnostics: Diagnostics, allowed: tuple
                 ) -> Fields | None:
     if isinstance(node, Mapping):
         return Fields(node, where, diagnostics, allowed)
-    diagnostics.error(node.position, f"'{where}' must be a mapping of fields "
+    what = f"'{where}'" if where else "the record"
+    diagnostics.error(node.position, f"{what} must be a mapping of fields "
                                      f"({', '.join(allowed)}), not {kind_name(node)}",
                       "wrong-type")
     return None

@@ -85,6 +85,9 @@ def parse_yaml(text: str, path: str, diagnostics: Diagnostics) -> Node | None:
         mark = broken.problem_mark or broken.context_mark
         position = Position(path, mark.line + 1, mark.column + 1) if mark else Position(path)
         problem = broken.problem or broken.context or "invalid YAML"
+        context = broken.context_mark
+        if context and mark and context.line != mark.line and broken.context:
+            problem += f" ({broken.context} that starts on line {context.line + 1})"
         diagnostics.error(
             position, f"this is not valid YAML: {problem}. Check indentation and quoting "
             "(a value starting with >, |, *, &, !, %, @ or # must be quoted)", "yaml")

@@ -35,6 +35,7 @@ from .model import (
 )
 from .values import parse_indicator_value
 
+
 def parse_period_bound(text: str, at_end: bool) -> date | None:
     """`2023-01-01` as a date; `2024年` or `2024` as the first (or last) day of that year."""
     match = re.fullmatch(r"(\d{4})年?(?:度)?", text)

@@ -1,0 +1,120 @@
+"""The build as a whole: atomic, deterministic, drafts left out, links relative."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from pathlib import Path
+
+import pytest
+from conftest import RECORD, run_cli
+
+from sitegen import build as build_module
+from sitegen.build import build
+from sitegen.errors import BuildError
+from sitegen.report import RecordingReporter
+
+
+def tree_digest(folder: Path) -> dict[str, str]:
+    return {p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+            for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def test_two_builds_are_byte_identical(seed_site: Path, tmp_path: Path):
+    from conftest import REPO
+
+    from sitegen.project import Project
+
+    other = tmp_path / "again"
+    build(Project(REPO), RecordingReporter(), workers=1, output=other)
+    assert tree_digest(other) == tree_digest(seed_site)
+
+
+def test_failed_build_leaves_previous_build_untouched(project_factory, capsys):
+    project = project_factory({"2023/a.yaml": RECORD})
+    assert run_cli(capsys, project, "build")[0] == 0
+    before = tree_digest(project.build_dir)
+    (project.content_dir / "test-bureau/2023/b.yaml").write_text("year: [\n", encoding="utf-8")
+    status, output = run_cli(capsys, project, "build")
+    assert status == 1 and "build failed: build/ was left as it was" in output
+    assert tree_digest(project.build_dir) == before
+
+
+@pytest.mark.parametrize("failure", [KeyboardInterrupt, OSError])
+def test_interrupted_build_midway_leaves_previous_build(project_factory, monkeypatch, failure):
+    project = project_factory({"2023/a.yaml": RECORD,
+                               "2023/b.yaml": RECORD.replace("测试项目", "另一个项目")})
+    build(project, RecordingReporter())
+    before = tree_digest(project.build_dir)
+    (project.content_dir / "test-bureau/2023/c.yaml").write_text(
+        RECORD.replace("测试项目", "第三个项目"), encoding="utf-8")
+    real_render = build_module.render_page
+    calls = []
+
+    def render_then_fail(renderer, page, diagnostics):
+        calls.append(page.path)
+        if len(calls) == 4:  # some pages are already written to the staging folder
+            raise failure("stopped halfway")
+        return real_render(renderer, page, diagnostics)
+
+    monkeypatch.setattr(build_module, "render_page", render_then_fail)
+    with pytest.raises(failure):
+        build(project, RecordingReporter())
+    assert tree_digest(project.build_dir) == before
+    leftovers = [p.name for p in project.root.iterdir() if p.name.startswith(".build")]
+    assert leftovers == []
+
+
+def test_template_error_names_template_and_line(project_factory):
+    project = project_factory({"2023/a.yaml": RECORD})
+    template = project.templates_dir / "table.html"
+    template.write_text(template.read_text(encoding="utf-8").replace(
+        "{{ l.text(table.project.name) }}</h1>", "{{ table.project.nmae.zh }}</h1>"),
+        encoding="utf-8")
+    with pytest.raises(BuildError) as failure:
+        build(project, RecordingReporter())
+    [error] = failure.value.diagnostics.errors
+    line = next(i for i, text in enumerate(template.read_text().splitlines(), 1)
+                if "nmae" in text)
+    assert str(error.position) == f"templates/table.html:{line}:1"
+    assert "nmae" in error.message and not project.build_dir.exists()
+
+
+def test_drafts_are_not_published(project_factory, capsys):
+    draft = RECORD.replace("year: 2023\n", "year: 2023\ndraft: true\n")
+    draft = draft.replace("测试项目", "草稿项目")
+    project = project_factory({"2023/a.yaml": RECORD, "2023/draft.yaml": draft})
+    assert run_cli(capsys, project, "build")[0] == 0
+    assert not (project.build_dir / "zh/test-bureau/2023/draft").exists()
+    listing = (project.build_dir / "zh/test-bureau/2023/index.html").read_text(encoding="utf-8")
+    assert "草稿项目" not in listing and "测试项目" in listing
+
+
+def test_links_are_relative_and_resolve(seed_site: Path):
+    for page in seed_site.rglob("*.html"):
+        html = page.read_text(encoding="utf-8")
+        for link in re.findall(r'(?:href|src)="([^"]+)"', html):
+            assert not re.match(r"^(/|[a-z]+:)", link), (page, link)
+            target = (page.parent / link.split("#")[0]).resolve()
+            assert target.exists(), (page, link)
+
+
+def test_record_text_is_escaped_not_evaluated(project_factory, capsys):
+    hostile = RECORD.replace("text: 完成任务。", "text: \"<script>alert(1)</script>{{ 7*7 }}\"")
+    project = project_factory({"2023/a.yaml": hostile})
+    assert run_cli(capsys, project, "build")[0] == 0
+    page = (project.build_dir / "zh/test-bureau/2023/a/index.html").read_text(encoding="utf-8")
+    assert "<script>" not in page
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;{{ 7*7 }}" in page
+
+
+def test_new_writes_a_skeleton_that_checks_and_stays_a_draft(project_factory, capsys):
+    project = project_factory({"2023/a.yaml": RECORD})
+    status, output = run_cli(capsys, project, "new", "new-bureau", "2024", "first-table")
+    assert status == 0, output
+    assert "wrote content/new-bureau/2024/first-table.yaml" in output
+    assert run_cli(capsys, project, "check")[0] == 0
+    assert run_cli(capsys, project, "new", "new-bureau", "2024", "first-table")[0] == 1
+    assert run_cli(capsys, project, "new", "new-bureau", "2024", "Bad_Id")[0] == 1
+    assert run_cli(capsys, project, "build")[0] == 0
+    assert not (project.build_dir / "zh/new-bureau").exists()

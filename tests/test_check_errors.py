@@ -1,0 +1,170 @@
+"""`sitegen check` on each class of mistake: the message, the line, the exit status."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import pytest
+from conftest import RECORD, run_cli
+
+PATH = "content/test-bureau/2023/a.yaml"
+
+
+def with_change(old: str, new: str) -> str:
+    assert old in RECORD, old
+    return RECORD.replace(old, new, 1)
+
+
+def line_of(text: str, needle: str, occurrence: int = 1) -> int:
+    """1-based line number of the n-th line containing `needle`."""
+    hits = [i for i, line in enumerate(text.splitlines(), 1) if needle in line]
+    return hits[occurrence - 1]
+
+
+def check(project_factory, capsys, record: str, *extra: str) -> tuple[int, str]:
+    project = project_factory({"2023/a.yaml": record})
+    return run_cli(capsys, project, "check", *extra)
+
+
+def test_valid_record_passes(project_factory, capsys):
+    status, output = check(project_factory, capsys, RECORD)
+    assert status == 0, output
+    assert "1 record(s) checked: no errors" in output
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "needle", "message"),
+    [
+        ("year: 2023", "year: [2023", "project:", "a flow sequence that starts on line 4"),
+        ("kind: target-table", "kind: target-table\nkind: target-table", "kind:",
+         "duplicate key 'kind': it is already given on line 1"),
+        ("title: 财政项目支出绩效目标申报表", "title: &t 财政项目支出绩效目标申报表", "title:",
+         "anchors (&t) are not allowed"),
+        ("year: 2023", "year: !!int 2023", "year:", "YAML tags (!!int) are not allowed"),
+        ("kind: target-table\n", "kind: target-table\ntitel: x\n", "titel:",
+         "unknown field 'titel'. Did you mean 'title'?"),
+        ("  start: 2023-01-01\n", "  start: 2023-01-01\n  implementing_units: x\n",
+         "implementing_units", "Did you mean 'implementing_unit'?"),
+        ("year: 2023", "year: twenty", "year:", "'year' must be a whole number, not 'twenty'"),
+        ("  end: 2023-12-31", "  end: 2023-02-30", "end:", "which is not a date"),
+        ("  start: 2023-01-01\n  end: 2023-12-31", "  start: 2023-06-01\n  end: 2023-03-01",
+         "end:", "the project ends (2023-03-01) before it starts (2023-06-01)"),
+        ("  end: 2023-12-31", "  end: 2024-12-31", "end:", "outside the record's year 2023"),
+        ("        amount: 1,000.00\n        parts:", "        amount: 1,200.00\n        parts:",
+         "label: 项目资金总额",
+         "'项目资金总额' (金额) is 1,200.00 元 but its parts add up to 1,000.00"),
+        ("        amount: 1,000.00\n        parts:", "        amount: 1,0O0.00\n        parts:",
+         "1,0O0.00", "which is not an amount"),
+        ("    unit: 元", "    unit: 美元", "unit:",
+         "'funding[0].unit' is '美元', which is not one of"),
+        ("project:\n  name: {zh: 测试项目, en: Test project}\n", "project:\n", "project:",
+         "missing field 'project.name'"),
+        ("form: shanghai-2023", "form: shanghai-2033", "form:", "Did you mean 'shanghai-2023'?"),
+        ("              value: \"=4(次)\"", "              values: [\"=4(次)\", \"=5(次)\"]",
+         "values:", "has 2 values but the table has 1 target columns"),
+        ("              value: \"=4(次)\"", "              value: [\"=4(次)\"]", "value:",
+         "must be a single value"),
+        ("    - name: 产出指标\n", "    - second: x\n", "second: x",
+         "unknown field 'indicators.first_levels[0].second'"),
+    ],
+    ids=["syntax", "duplicate-key", "anchor", "tag", "unknown-field", "did-you-mean",
+         "wrong-type", "bad-date", "date-order", "date-year", "funding-sum", "bad-amount",
+         "bad-unit", "missing-field", "unknown-form", "value-count", "value-type",
+         "unknown-level-field"],
+)
+def test_each_mistake_is_reported_with_its_line(project_factory, capsys, old, new, needle,
+                                                message):
+    record = with_change(old, new)
+    status, output = check(project_factory, capsys, record)
+    assert status == 1
+    line = line_of(record, needle, 2 if "duplicate key" in message else 1)
+    matching = [row for row in output.splitlines() if message in row]
+    assert matching, output
+    assert matching[0].startswith(f"{PATH}:{line}:"), (line, output)
+    assert ": error: " in matching[0]
+
+
+def test_all_errors_of_a_run_are_listed_together(project_factory, capsys):
+    record = with_change("kind: target-table\n", "kind: target-table\ntitel: x\n")
+    record = record.replace("  end: 2023-12-31", "  end: 2022-12-31")
+    project = project_factory({"2023/a.yaml": record, "2023/b.yaml": "year: [\n"})
+    status, output = run_cli(capsys, project, "check")
+    assert status == 1
+    assert "unknown field 'titel'" in output
+    assert "before it starts" in output
+    assert "content/test-bureau/2023/b.yaml:2:" in output
+    assert "outside the record's year" in output
+    assert "4 error(s)" in output
+
+
+def test_ten_thousand_factor_is_a_likely_unit_mixup(project_factory, capsys):
+    record = with_change("            amount: 1,000.00\n", "            amount: 10000000.00\n")
+    status, output = check(project_factory, capsys, record)
+    assert status == 0  # published as filed, but the editor is told
+    assert "a factor of 10,000, most likely a 元/万元 mix-up" in output
+    assert f"{PATH}:{line_of(record, 'label: 项目资金总额')}:" in output
+
+
+def test_values_are_kept_as_typed(project_factory, capsys, tmp_path):
+    from sitegen.build import build
+    from sitegen.report import RecordingReporter
+
+    record = with_change("  competent_department: 上海市司法局",
+                         "  competent_department: 010\n  nature: NO")
+    record = record.replace("amount: 1,000.00", "amount: 12.50")
+    project = project_factory({"2023/a.yaml": record})
+    build(project, RecordingReporter())
+    page = (project.build_dir / "zh/test-bureau/2023/a/index.html").read_text(encoding="utf-8")
+    assert "<td>010</td>" in page and "<td>NO</td>" in page
+    assert ">12.50<" in page
+
+
+def test_unparsed_value_is_a_warning_and_kept_verbatim(project_factory, capsys):
+    record = with_change('value: "=4(次)"', "value: 每月若干次")
+    status, output = check(project_factory, capsys, record)
+    assert status == 0
+    assert f"{PATH}:{line_of(record, '每月若干次')}:" in output
+    assert "warning: " in output and "'每月若干次' is neither a figure" in output
+    status, _ = check(project_factory, capsys, record, "--strict")
+    assert status == 1
+
+
+def test_duplicate_ids_and_unsafe_names(project_factory, capsys):
+    project = project_factory({"2023/a.yaml": RECORD, "2023/a.yml": RECORD,
+                               "2023/Bad Name.yaml": RECORD})
+    status, output = run_cli(capsys, project, "check")
+    assert status == 1
+    assert ("content/test-bureau/2023/a.yml: error: this record would be published at the "
+            "same address as content/test-bureau/2023/a.yaml") in output
+    assert "'Bad Name' is not a safe name for a web address" in output
+
+
+def test_non_utf8_file_names_the_line(project_factory, capsys):
+    project = project_factory({"2023/a.yaml": RECORD})
+    path = project.content_dir / "test-bureau/2023/a.yaml"
+    path.write_bytes(RECORD.replace("完成任务", "完成任务").encode("utf-8").replace(
+        "测试项目".encode(), "测试项目".encode("gb18030")))
+    status, output = run_cli(capsys, project, "check")
+    assert status == 1
+    assert f"{PATH}:{line_of(RECORD, '测试项目')}:1: error: this file is not UTF-8" in output
+
+
+def test_missing_publisher_file(project_factory, capsys):
+    project = project_factory({"2023/a.yaml": RECORD})
+    (project.content_dir / "test-bureau/publisher.yaml").unlink()
+    status, output = run_cli(capsys, project, "check")
+    assert status == 1
+    assert "content/test-bureau/publisher.yaml: error: this publisher has no publisher.yaml" \
+        in output
+
+
+def test_no_traceback_reaches_the_user(project_factory):
+    project = project_factory({"2023/a.yaml": "kind: [\n", "2023/b.yaml": "- just a list\n"})
+    result = subprocess.run([sys.executable, "-m", "sitegen.cli", "--project",
+                             str(project.root), "build"], capture_output=True, text=True)
+    assert result.returncode == 1
+    assert "Traceback" not in result.stderr + result.stdout
+    assert "b.yaml:1:1: error: '' must be a mapping of fields" not in result.stderr
+    assert "b.yaml:1:1: error: the record must be a mapping of fields" in result.stderr
+    assert "build failed: build/ was left as it was" in result.stderr

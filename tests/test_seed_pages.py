@@ -1,0 +1,148 @@
+"""Every indicator name, value and amount of every seed table appears on its page.
+
+Checked against the seed texts themselves (tests/seeds/, copies of ../shared/seeds), not
+against our records: a cell dropped or mangled during transcription fails here.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+from bs4 import BeautifulSoup
+from conftest import REPO, SEEDS
+
+TARGET_SEEDS = {  # seed file → the records published from it (all of its target tables)
+    "000_0e926121b19a6d04.txt": 2,
+    "001_631d621fffda6fb0.txt": 12,
+    "002_047861d4a24f9edf.txt": 1,
+    "004_60cb99233723f4b4.txt": 1,
+}
+LATEX = {r"\geq": "≥", r"\leq": "≤", r"\%": "%", "$": ""}
+# Cells that are extraction noise, not content: page-break fragments of the header, the
+# heading between Kunming's preamble and its form, and its spaced-out block labels.
+NOISE = {"绩效", "指标", "标", "绩效指标", "项目绩效目标表", "总体目标", "项目绩效目标"}
+
+
+# Personal data the publisher chose not to show (publisher.yaml: show_contact_person).
+WITHHELD = {"吕从娟"}
+YEAR_LINE = re.compile(r"[(（]?\d{4}年度?[)）]?")
+MARKUP = re.compile(r"</?(p|b)( [^>]*)?>|\[bookmark: [^\]]*\]")
+
+
+def squeeze(text: str) -> str:
+    """Compare without white space, thousands commas and markup debris."""
+    for latex, plain in LATEX.items():
+        text = text.replace(latex, plain)
+    return re.sub(r"[\s,_]", "", MARKUP.sub("", text))
+
+
+def seed_cells(seed: Path) -> list[str]:
+    """Every non-empty cell of a seed text (tab- or line-separated); `label：value` cells
+    count as two, since the page prints label and value in their own cells."""
+    cells = []
+    for line in seed.read_text(encoding="utf-8").splitlines():
+        line = MARKUP.sub("\t", line)
+        line = re.sub(r"(^|\t)\s*([^：\t]{2,8})：", "\\1\\2\t", line)
+        for cell in line.split("\t"):
+            cell = squeeze(cell.lstrip("#"))
+            if not cell or cell in NOISE | WITHHELD or YEAR_LINE.fullmatch(cell):
+                continue
+            # Lost bullet glyphs came out as '?': each piece is its own paragraph now.
+            cells.extend(piece for piece in cell.split("?") if piece)
+    return cells
+
+
+def records_from(seed_name: str) -> list[Path]:
+    return sorted(p for p in (REPO / "content").rglob("*.yaml")
+                  if f"source: {seed_name}" in p.read_text(encoding="utf-8"))
+
+
+def page_text(build: Path, record: Path) -> str:
+    publisher, year, name = record.parts[-3], record.parts[-2], record.stem
+    html = (build / "zh" / publisher / year / name / "index.html").read_text(encoding="utf-8")
+    return squeeze(BeautifulSoup(html, "html.parser").get_text(" "))
+
+
+def unit_words(cell: str) -> list[str]:
+    """A label like 项目总预算（元）： is printed as the label, its unit in the caption."""
+    return [re.sub(r"[（(](元|万元)[)）][：:]?$|[：:]$", "", cell)]
+
+
+@pytest.mark.parametrize("seed_name", sorted(TARGET_SEEDS))
+def test_every_seed_cell_is_on_its_pages(seed_site: Path, seed_name: str):
+    records = records_from(seed_name)
+    assert len(records) == TARGET_SEEDS[seed_name], records
+    pages = "".join(page_text(seed_site, record) for record in records)
+    missing = [cell for cell in seed_cells(SEEDS / seed_name)
+               if not any(word in pages for word in unit_words(cell))]
+    assert not missing, f"{len(missing)} cells of {seed_name} are not on any page: {missing[:20]}"
+
+
+def test_each_table_page_has_its_own_indicators(seed_site: Path):
+    """Per table: the indicator names and values of its source segment are on its page."""
+    seed = (SEEDS / "001_631d621fffda6fb0.txt").read_text(encoding="utf-8")
+    segments = seed.split("## 财政项目支出绩效目标申报表")[1:]
+    records = {int(p.read_text(encoding="utf-8").split("#", 2)[1].split()[0]): p
+               for p in records_from("001_631d621fffda6fb0.txt")}
+    for number, segment in enumerate(segments, 1):
+        body = segment.split("三级指标", 1)[1]
+        text = page_text(seed_site, records[number])
+        cells = [squeeze(c) for line in body.splitlines() for c in line.split("\t")]
+        absent = [c for c in cells if c and c not in NOISE and c not in text]
+        assert not absent, (number, absent)
+
+
+def test_withheld_personal_data_says_so(seed_site: Path):
+    html = (seed_site / "zh/lianyungang-justice/2024/community-corrections/index.html"
+            ).read_text(encoding="utf-8")
+    assert "吕从娟" not in html
+    assert "<th scope=\"row\">项目负责人/联系电话</th><td><em>发布单位未公开</em></td>" in html
+    record = REPO / "content/lianyungang-justice/2024/community-corrections.yaml"
+    assert "contact_person: 吕从娟" in record.read_text(encoding="utf-8")  # kept, not lost
+
+
+def test_lost_value_is_shown_as_missing_in_the_source(seed_site: Path):
+    record = REPO / "content/shanghai-justice/2020/community-corrections-case-funds.yaml"
+    html = (seed_site / "zh/shanghai-justice/2020/community-corrections-case-funds/index.html"
+            ).read_text(encoding="utf-8")
+    soup = BeautifulSoup(html, "html.parser")
+    row = next(th.parent for th in soup.select("th.level-3")
+               if str(th.contents[0]).strip() == "社区服刑人员重新犯罪率")
+    cell = row.select_one("td.missing")
+    assert cell is not None and "原表缺失" in cell.get_text()
+    assert record.exists()
+
+
+def test_listing_pages_show_amounts_and_totals(seed_site: Path):
+    html = (seed_site / "zh/shanghai-justice/2023/index.html").read_text(encoding="utf-8")
+    soup = BeautifulSoup(html, "html.parser")
+    rows = soup.select("table.listing tbody tr")
+    assert len(rows) == 12
+    assert "9,593,190.00" in soup.get_text()
+    total = soup.select_one("table.listing tfoot td.num").get_text()
+    amounts = [r.select_one("td.num").get_text().replace(",", "") for r in rows]
+    from decimal import Decimal
+    assert Decimal(total.replace(",", "")) == sum(Decimal(a) for a in amounts)
+    home = (seed_site / "zh/index.html").read_text(encoding="utf-8")
+    for publisher in ("上海市司法局", "连云港市司法局", "昆明市呈贡区司法局"):
+        assert publisher in home
+
+
+def test_indicator_table_is_semantic(seed_site: Path):
+    html = (seed_site / "zh/lianyungang-justice/2024/community-corrections/index.html"
+            ).read_text(encoding="utf-8")
+    soup = BeautifulSoup(html, "html.parser")
+    table = soup.select_one("table.indicators")
+    assert table.caption is not None
+    assert all(th.get("scope") for th in table.select("th"))
+    region = table.find_parent("div", class_="table-scroll")
+    assert region["tabindex"] == "0" and region["role"] == "region"
+    first = table.select_one("th.level-1")
+    assert first.get_text(strip=True) == "决策" and int(first["rowspan"]) == 6
+    # second levels printed with no indicators keep their row
+    assert [th.get_text(strip=True) for th in table.select("tr.empty-level th.level-2")] == [
+        "经济效益", "生态效益", "服务对象满意度"]
+    assert "原表未注明" in table.get_text()
+    assert soup.html["lang"] == "zh-CN"
