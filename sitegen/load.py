@@ -18,7 +18,15 @@ import yaml
 from .errors import Diagnostics, Position
 
 try:  # libyaml's parser: same events, several times faster
-    from yaml import CParser as _Parser
+    from yaml._yaml import CParser as _Parser
+    from yaml.resolver import BaseResolver
+
+    class _Composer(_Parser, BaseResolver):  # type: ignore[misc, valid-type]
+        """libyaml composing the whole tree; BaseResolver types nothing implicitly."""
+
+        def __init__(self, stream: str) -> None:
+            _Parser.__init__(self, stream)
+            BaseResolver.__init__(self)
 except ImportError:  # pragma: no cover - PyYAML built without libyaml
     from yaml.parser import Parser
     from yaml.reader import Reader
@@ -30,38 +38,61 @@ except ImportError:  # pragma: no cover - PyYAML built without libyaml
             Scanner.__init__(self)
             Parser.__init__(self)
 
+    _Composer = None  # type: ignore[assignment, misc]
+
 _NULL_WORDS = {"", "~", "null", "Null", "NULL"}
 
 
-@dataclass(slots=True)
 class Scalar:
     """A scalar exactly as typed; `quoted` tells `"~"` (text) from `~` (nothing)."""
 
-    position: Position
-    text: str
-    quoted: bool = False
+    __slots__ = ("column", "line", "path", "quoted", "text")
+
+    def __init__(self, path: str, line: int, column: int, text: str, quoted: bool) -> None:
+        self.path, self.line, self.column = path, line, column
+        self.text, self.quoted = text, quoted
+
+    @property
+    def position(self) -> Position:
+        return Position(self.path, self.line, self.column)
 
     @property
     def is_null(self) -> bool:
         return not self.quoted and self.text in _NULL_WORDS
 
+    def __repr__(self) -> str:
+        return f"Scalar({self.text!r} at {self.line}:{self.column})"
 
-@dataclass(slots=True)
+
 class Sequence:
-    position: Position
-    items: list[Node] = field(default_factory=list)
+    __slots__ = ("column", "items", "line", "path")
+
+    def __init__(self, path: str, line: int, column: int) -> None:
+        self.path, self.line, self.column = path, line, column
+        self.items: list[Node] = []
+
+    @property
+    def position(self) -> Position:
+        return Position(self.path, self.line, self.column)
 
 
-@dataclass(slots=True)
 class Mapping:
-    """A mapping with string keys; `key_positions` give each key's own line."""
+    """A mapping with string keys; `key_lines` give each key's own line and column."""
 
-    position: Position
-    values: dict[str, Node] = field(default_factory=dict)
-    key_positions: dict[str, Position] = field(default_factory=dict)
+    __slots__ = ("column", "key_lines", "line", "path", "values")
+
+    def __init__(self, path: str, line: int, column: int) -> None:
+        self.path, self.line, self.column = path, line, column
+        self.values: dict[str, Node] = {}
+        self.key_lines: dict[str, tuple[int, int]] = {}
+
+    @property
+    def position(self) -> Position:
+        return Position(self.path, self.line, self.column)
 
     def position_of(self, key: str) -> Position:
-        return self.key_positions.get(key, self.position)
+        line, column = self.key_lines.get(key, (self.line, self.column))
+        return Position(self.path, line, column)
 
 
 Node = Scalar | Sequence | Mapping
@@ -74,23 +105,25 @@ class _UnsupportedYaml(Exception):
         self.message = message
 
 
+# Anchors (&), aliases (*) and tags (!) can only occur where one of these characters is
+# in the text; files without them take the fast path (libyaml composes the whole tree),
+# the rest the event path, which refuses each of them at its own line.
+_EVENT_PATH_MARKERS = ("&", "*", "!")
+
+
 def parse_yaml(text: str, path: str, diagnostics: Diagnostics) -> Node | None:
     """Parse one YAML document into nodes; problems go to `diagnostics`, never raised."""
-    parser = _Parser(text)
+    event_path = _Composer is None or any(marker in text for marker in _EVENT_PATH_MARKERS)
+    parser = _Parser(text) if event_path else _Composer(text)
     try:
-        return _TreeBuilder(parser, path, diagnostics).document()
+        if event_path:
+            return _TreeBuilder(parser, path, diagnostics).document()
+        composed = parser.get_single_node()
+        return None if composed is None else _convert(composed, path, diagnostics)
     except _UnsupportedYaml as refused:
         diagnostics.error(refused.position, refused.message, "yaml")
     except yaml.MarkedYAMLError as broken:
-        mark = broken.problem_mark or broken.context_mark
-        position = Position(path, mark.line + 1, mark.column + 1) if mark else Position(path)
-        problem = broken.problem or broken.context or "invalid YAML"
-        context = broken.context_mark
-        if context and mark and context.line != mark.line and broken.context:
-            problem += f" ({broken.context} that starts on line {context.line + 1})"
-        diagnostics.error(
-            position, f"this is not valid YAML: {problem}. Check indentation and quoting "
-            "(a value starting with >, |, *, &, !, %, @ or # must be quoted)", "yaml")
+        diagnostics.error(*_describe(broken, path), "yaml")
     except yaml.YAMLError as broken:
         diagnostics.error(Position(path), f"this is not valid YAML: {broken}", "yaml")
     finally:
@@ -98,6 +131,54 @@ def parse_yaml(text: str, path: str, diagnostics: Diagnostics) -> Node | None:
         if dispose:
             dispose()
     return None
+
+
+def _describe(broken: yaml.MarkedYAMLError, path: str) -> tuple[Position, str]:
+    mark = broken.problem_mark or broken.context_mark
+    position = Position(path, mark.line + 1, mark.column + 1) if mark else Position(path)
+    problem = broken.problem or broken.context or "invalid YAML"
+    context = broken.context_mark
+    if context and mark and context.line != mark.line and broken.context:
+        problem += f" ({broken.context} that starts on line {context.line + 1})"
+    if "expected a single document" in problem:
+        return position, ("a record file holds one YAML document; remove this second `---` "
+                          "document or put it in a file of its own")
+    return position, (f"this is not valid YAML: {problem}. Check indentation and quoting "
+                      "(a value starting with >, |, *, &, !, %, @ or # must be quoted)")
+
+
+def _convert(node: yaml.Node, path: str, diagnostics: Diagnostics) -> Node:
+    """libyaml's composed nodes → ours, reporting duplicate keys with both lines."""
+    mark = node.start_mark
+    if isinstance(node, yaml.ScalarNode):
+        return Scalar(path, mark.line + 1, mark.column + 1, node.value, bool(node.style))
+    if isinstance(node, yaml.SequenceNode):
+        sequence = Sequence(path, mark.line + 1, mark.column + 1)
+        sequence.items = [_convert(item, path, diagnostics) for item in node.value]
+        return sequence
+    mapping = Mapping(path, mark.line + 1, mark.column + 1)
+    for key_node, value_node in node.value:
+        key_mark = key_node.start_mark
+        where = (key_mark.line + 1, key_mark.column + 1)
+        if not isinstance(key_node, yaml.ScalarNode):
+            raise _UnsupportedYaml(Position(path, *where),
+                                   "a key must be a plain name, not a list or a mapping")
+        _add_entry(mapping, key_node.value, where,
+                   _convert(value_node, path, diagnostics), diagnostics)
+    return mapping
+
+
+def _add_entry(mapping: Mapping, key: str, where: tuple[int, int], value: Node,
+               diagnostics: Diagnostics) -> None:
+    if key in mapping.values:
+        first_line = mapping.key_lines[key][0]
+        diagnostics.error(
+            Position(mapping.path, *where),
+            f"duplicate key '{key}': it is already given on line {first_line}; YAML would "
+            "silently keep only the last one. Remove one of them", "duplicate-key")
+        return
+    mapping.values[key] = value
+    mapping.key_lines[key] = where
 
 
 def decode_source(data: bytes, path: str, diagnostics: Diagnostics) -> str | None:
@@ -132,9 +213,8 @@ class _TreeBuilder:
         self.path = path
         self.diagnostics = diagnostics
 
-    def _position(self, event: yaml.Event) -> Position:
-        mark = event.start_mark
-        return Position(self.path, mark.line + 1, mark.column + 1)
+    def _where(self, event: yaml.Event) -> tuple[int, int]:
+        return event.start_mark.line + 1, event.start_mark.column + 1
 
     def document(self) -> Node | None:
         self.parser.get_event()  # StreamStart
@@ -146,60 +226,46 @@ class _TreeBuilder:
         if not self.parser.check_event(yaml.StreamEndEvent):
             extra = self.parser.get_event()
             raise _UnsupportedYaml(
-                self._position(extra),
+                Position(self.path, *self._where(extra)),
                 "a record file holds one YAML document; remove this second `---` document "
                 "or put it in a file of its own")
         return root
 
     def _refuse_extras(self, event: yaml.Event) -> None:
+        position = Position(self.path, *self._where(event))
         if isinstance(event, yaml.AliasEvent):
             raise _UnsupportedYaml(
-                self._position(event),
-                f"aliases (*{event.anchor}) are not allowed in records; write the value out")
+                position, f"aliases (*{event.anchor}) are not allowed in records; write the "
+                          "value out")
         if getattr(event, "anchor", None):
             raise _UnsupportedYaml(
-                self._position(event),
-                f"anchors (&{event.anchor}) are not allowed in records; write each value out")
+                position, f"anchors (&{event.anchor}) are not allowed in records; write each "
+                          "value out")
         tag = getattr(event, "tag", None)
         if tag is not None and not (isinstance(event, yaml.ScalarEvent) and tag == "!"):
             raise _UnsupportedYaml(
-                self._position(event),
-                f"YAML tags ({tag.replace('tag:yaml.org,2002:', '!!')}) are not allowed in "
-                "records; remove the tag, values are typed by the record format")
+                position, f"YAML tags ({tag.replace('tag:yaml.org,2002:', '!!')}) are not "
+                          "allowed in records; remove the tag, values are typed by the record "
+                          "format")
 
     def _node(self, event: yaml.Event) -> Node:
         self._refuse_extras(event)
+        line, column = self._where(event)
         if isinstance(event, yaml.ScalarEvent):
-            return Scalar(self._position(event), event.value, event.style not in (None, ""))
+            return Scalar(self.path, line, column, event.value, event.style not in (None, ""))
         if isinstance(event, yaml.SequenceStartEvent):
-            return self._sequence(event)
-        return self._mapping(event)
-
-    def _sequence(self, start: yaml.Event) -> Sequence:
-        node = Sequence(self._position(start))
-        while not self.parser.check_event(yaml.SequenceEndEvent):
-            node.items.append(self._node(self.parser.get_event()))
-        self.parser.get_event()
-        return node
-
-    def _mapping(self, start: yaml.Event) -> Mapping:
-        node = Mapping(self._position(start))
+            sequence = Sequence(self.path, line, column)
+            while not self.parser.check_event(yaml.SequenceEndEvent):
+                sequence.items.append(self._node(self.parser.get_event()))
+            self.parser.get_event()
+            return sequence
+        mapping = Mapping(self.path, line, column)
         while not self.parser.check_event(yaml.MappingEndEvent):
-            key_event = self.parser.get_event()
-            key = self._node(key_event)
+            key = self._node(self.parser.get_event())
             value = self._node(self.parser.get_event())
             if not isinstance(key, Scalar):
                 raise _UnsupportedYaml(key.position, "a key must be a plain name, not a list "
                                        "or a mapping")
-            if key.text in node.values:
-                first = node.key_positions[key.text]
-                self.diagnostics.error(
-                    key.position,
-                    f"duplicate key '{key.text}': it is already given on line {first.line}; "
-                    "YAML would silently keep only the last one. Remove one of them",
-                    "duplicate-key")
-                continue
-            node.values[key.text] = value
-            node.key_positions[key.text] = key.position
+            _add_entry(mapping, key.text, (key.line, key.column), value, self.diagnostics)
         self.parser.get_event()
-        return node
+        return mapping

@@ -1,0 +1,148 @@
+"""The benchmark: a synthetic corpus of realistic records, and timings of builds on it.
+
+`write_corpus` makes N records (~40 indicators each) spread over publishers and years,
+in all four form families, with amounts that add up; `run` times a full build and a
+no-change rebuild, alternating, and prints medians and peak memory. Not a test: these
+machines drift, so only figures from one run are compared.
+"""
+
+from __future__ import annotations
+
+import random
+import resource
+import shutil
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from .report import Reporter
+
+FAMILIES = ("shanghai-2023", "shanghai-2020", "lianyungang-2024", "kunming-2020")
+PHRASES = ("按时按质完成", "社区矫正对象", "公共法律服务", "提升服务水平", "规范资金管理",
+           "加强监督检查", "确保项目顺利实施", "开展专业培训", "完善管理制度", "提高群众满意度",
+           "做好安置帮教工作", "推进法治建设", "落实安全责任", "优化营商环境")
+LEVELS = {
+    "mof": [("产出指标", ["数量指标", "质量指标", "时效指标", "成本指标"]),
+            ("效益指标", ["社会效益指标", "可持续影响指标"]),
+            ("满意度指标", ["服务对象满意度指标"])],
+    "shanghai-2020": [("投入与管理", ["投入管理", "财务管理"]), ("产出目标", ["数量", "质量", "时效"]),
+                      ("效果目标", ["社会效益", "满意度"]), ("影响力目标", ["长效管理"])],
+}
+VALUES = ("=100(%)", "≥90(%)", "≥14500.00(人)", "=20(次)", "≤10.00(%)", "提升", "健全", "及时",
+          "=4(次)", ">=19000个", "≥8课时", "完善")
+
+
+def _sentence(rng: random.Random, length: int) -> str:
+    return "，".join(rng.choice(PHRASES) for _ in range(length)) + "。"
+
+
+def _indicators(rng: random.Random, family: str, count: int, width: int) -> list[str]:
+    levels = LEVELS["shanghai-2020" if family == "shanghai-2020" else "mof"]
+    lines = ["first_levels:"]
+    per_first = count // len(levels)
+    for first, seconds in levels:
+        lines += [f"  - name: {first}", "    second_levels:"]
+        for index, second in enumerate(seconds):
+            lines += [f"      - name: {second}", "        indicators:"]
+            share = per_first // len(seconds) + (per_first % len(seconds) if index == 0 else 0)
+            for n in range(max(1, share)):
+                name = rng.choice(PHRASES) + f"指标{n + 1}"
+                values = ", ".join(f'"{rng.choice(VALUES)}"' for _ in range(width))
+                lines += [f"          - name: {{zh: {name}, en: Indicator {n + 1}}}",
+                          f"            values: [{values}]"]
+    return ["  " + line for line in lines]
+
+
+def _funding(rng: random.Random, family: str) -> list[str]:
+    total = rng.randrange(100_000, 30_000_000)
+    fiscal = total - rng.randrange(0, total // 10)
+    if family == "kunming-2020":
+        return ["funding:", "  - caption: 资金来源", "    unit: 元",
+                "    columns: [总投入, 中央财政, 省级财政, 市本级财政, 县（市）区级财政, 其他]",
+                "    total_column: 总投入", "    rows:", "      - label: 年度资金来源",
+                f"        amounts: [{total}.00, ~, ~, ~, {fiscal}.00, {total - fiscal}.00]"]
+    unit = "万元" if family == "lianyungang-2024" else "元"
+    return ["funding:", "  - caption: 项目资金", f"    unit: {unit}", "    rows:",
+            "      - label: 项目资金总额", f"        amount: {total:,}.00", "        parts:",
+            "          - label: 其中：财政资金", f"            amount: {fiscal:,}.00",
+            "          - label: 其他资金", f"            amount: {total - fiscal:,}.00"]
+
+
+def synthetic_record(rng: random.Random, family: str, year: int, number: int) -> str:
+    width = 2 if family in ("lianyungang-2024", "kunming-2020") else 1
+    targets = "[半年(程) 指标值, 全年(程) 指标值]" if width == 2 else "[年度(/项目)指标值]"
+    lines = [
+        "kind: target-table", f"form: {family}", "title: 财政项目支出绩效目标申报表",
+        f"year: {year}", f"source: synthetic#{number}", "project:",
+        f"  name: {{zh: {rng.choice(PHRASES)}项目{number}, en: Synthetic project {number}}}",
+        "  competent_department: 上海市司法局", "  implementing_unit: 上海市司法局",
+        f"  start: {year}-01-01", f"  end: {year}-12-31", "narrative:",
+    ]
+    for label in ("项目概况", "立项依据", "项目实施计划"):
+        lines += [f"  - label: {label}", "    text:",
+                  f"      zh: {_sentence(rng, rng.randrange(20, 60))}",
+                  "      en: Synthetic narrative text for the benchmark."]
+    lines += _funding(rng, family)
+    lines += ["goals:", "  - label: 年度总体目标", "    text:",
+              f"      zh: {_sentence(rng, 30)}", "      en: Synthetic annual goal."]
+    lines += ["indicators:", "  headers: [一级指标, 二级指标, 三级指标]", f"  targets: {targets}"]
+    lines += _indicators(rng, family, 40, width)
+    return "\n".join(lines) + "\n"
+
+
+def write_corpus(folder: Path, records: int, seed: int = 2026) -> None:
+    """A complete project: N records over 8 publishers and 4 years, plus templates/theme."""
+    rng = random.Random(seed)
+    repo = Path(__file__).resolve().parent.parent
+    if folder.exists():
+        shutil.rmtree(folder)
+    for part in ("templates", "theme"):
+        shutil.copytree(repo / part, folder / part)
+    for number in range(records):
+        publisher = f"publisher-{number % 8 + 1}"
+        year = 2020 + (number // 8) % 4
+        family = FAMILIES[number % len(FAMILIES)]
+        path = folder / "content" / publisher / str(year) / f"project-{number:05d}.yaml"
+        if not path.parent.exists():
+            path.parent.mkdir(parents=True)
+            publisher_file = path.parent.parent / "publisher.yaml"
+            publisher_file.write_text(f"name: {{zh: 测试单位{number % 8 + 1}, en: Test unit "
+                                      f"{number % 8 + 1}}}\n", encoding="utf-8")
+        path.write_text(synthetic_record(rng, family, year, number), encoding="utf-8")
+
+
+def _timed_build(folder: Path, jobs: int | None) -> tuple[float, int]:
+    """One `sitegen build` in a fresh process: wall seconds and peak memory in MB."""
+    command = [sys.executable, "-m", "sitegen.cli", "--project", str(folder), "build"]
+    if jobs:
+        command += ["--jobs", str(jobs)]
+    started = time.perf_counter()
+    before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    subprocess.run(command, check=True, capture_output=True)
+    seconds = time.perf_counter() - started
+    peak = max(before, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)
+    return seconds, peak // 1024
+
+
+def run(folder: Path, reporter: Reporter, jobs: int | None = None, rounds: int = 3) -> int:
+    """Full builds (build/ removed first) alternating with no-change rebuilds."""
+    records = sum(1 for _ in (folder / "content").rglob("project-*.yaml"))
+    full, unchanged, peaks = [], [], []
+    for _ in range(rounds):
+        shutil.rmtree(folder / "build", ignore_errors=True)
+        shutil.rmtree(folder / ".sitegen-cache", ignore_errors=True)
+        seconds, peak = _timed_build(folder, jobs)
+        full.append(seconds)
+        peaks.append(peak)
+        unchanged.append(_timed_build(folder, jobs)[0])
+    pages = sum(1 for _ in (folder / "build").rglob("*.html"))
+    median_full = statistics.median(full)
+    reporter.info(f"records: {records}, pages: {pages}, jobs: {jobs or 'all cores'}")
+    reporter.info(f"full build:        median {median_full:.2f} s of {rounds} "
+                  f"({', '.join(f'{s:.2f}' for s in full)}); {pages / median_full:.0f} pages/s")
+    reporter.info(f"no-change rebuild: median {statistics.median(unchanged):.2f} s "
+                  f"({', '.join(f'{s:.2f}' for s in unchanged)})")
+    reporter.info(f"peak memory (largest process): {max(peaks)} MB")
+    return 0
