@@ -62,6 +62,9 @@ def _build(project: Project, args: argparse.Namespace, reporter: TerminalReporte
         reporter.info("build failed: build/ was left as it was")
         return 1
     reporter.diagnostics(result.diagnostics.sorted())
+    if result.up_to_date:
+        reporter.info(f"build/ is up to date: nothing changed ({result.seconds:.2f} s)")
+        return 0
     reporter.info(f"built {result.pages} pages into {project.shown(project.build_dir)}/ "
                   f"in {result.seconds:.2f} s")
     return 0

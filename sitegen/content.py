@@ -1,24 +1,22 @@
-"""Load and validate the whole content tree into one `Site`, before anything is written.
+"""Load and validate content: publishers, records, and the rules across records.
 
-Records are parsed and validated in worker processes when there are many (a cold build
-of 10 000 records is mostly YAML parsing), then whole-site rules run once over all of them.
+`load_record` is the unit of work (one file → one validated table + diagnostics); the
+build runs it in worker processes, the preview server in-process. Whole-site rules run
+once over the summaries of all records.
 """
 
 from __future__ import annotations
 
-import os
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 
 from .checks import check_funding
 from .errors import Diagnostic, Diagnostics, Position
-from .glossary import Glossary, load_glossary
+from .glossary import Glossary
 from .load import load_yaml_file
 from .model import Publisher, Site, TargetTable
 from .project import Project, PublisherFile, RecordFile, discover
+from .site import TableSummary, summarize
 from .validate import RecordValidator, validate_publisher
-
-PARALLEL_THRESHOLD = 200  # below this, starting workers costs more than it saves
 
 
 @dataclass(frozen=True)
@@ -51,48 +49,43 @@ def load_publisher(file: PublisherFile, diagnostics: Diagnostics) -> Publisher |
     return validate_publisher(node, file.publisher_id, file.shown_as, diagnostics)
 
 
-_worker_glossary: Glossary | None = None
+@dataclass
+class ContentPlan:
+    """What is under content/: the publishers, and the records with their publisher."""
+
+    publishers: dict[str, Publisher]
+    records: list[tuple[RecordFile, Publisher]]
+    files: list[RecordFile]
 
 
-def _load_chunk(chunk: list[tuple[RecordFile, Publisher]]) -> list[LoadedRecord]:
-    global _worker_glossary
-    if _worker_glossary is None:
-        _worker_glossary = load_glossary()
-    return [load_record(file, publisher, _worker_glossary) for file, publisher in chunk]
-
-
-def load_records(jobs: list[tuple[RecordFile, Publisher]], glossary: Glossary,
-                 workers: int | None) -> list[LoadedRecord]:
-    workers = workers or os.cpu_count() or 1
-    if workers == 1 or len(jobs) < PARALLEL_THRESHOLD:
-        return [load_record(file, publisher, glossary) for file, publisher in jobs]
-    size = max(1, len(jobs) // (workers * 8))
-    chunks = [jobs[i:i + size] for i in range(0, len(jobs), size)]
-    with ProcessPoolExecutor(workers) as pool:
-        return [loaded for part in pool.map(_load_chunk, chunks) for loaded in part]
-
-
-def load_site(project: Project, glossary: Glossary, diagnostics: Diagnostics,
-              workers: int | None = None) -> Site:
-    """Everything under content/, validated; problems of every file go to `diagnostics`."""
+def plan_content(project: Project, diagnostics: Diagnostics) -> ContentPlan:
     publisher_files, record_files = discover(project, diagnostics)
-    site = Site()
+    publishers = {}
     for file in publisher_files:
         publisher = load_publisher(file, diagnostics)
         if publisher:
-            site.publishers[publisher.id] = publisher
-    jobs = [(f, site.publishers[f.publisher_id]) for f in record_files
-            if f.publisher_id in site.publishers]
-    for loaded in load_records(jobs, glossary, workers):
+            publishers[publisher.id] = publisher
+    records = [(f, publishers[f.publisher_id]) for f in record_files
+               if f.publisher_id in publishers]
+    return ContentPlan(publishers, records, record_files)
+
+
+def load_site(project: Project, glossary: Glossary, diagnostics: Diagnostics) -> Site:
+    """Everything under content/ as full tables, in this process (preview, tests)."""
+    plan = plan_content(project, diagnostics)
+    site = Site(publishers=plan.publishers)
+    for file, publisher in plan.records:
+        loaded = load_record(file, publisher, glossary)
         diagnostics.extend(loaded.diagnostics)
         if loaded.table is not None:
             site.tables.append(loaded.table)
-    check_site(site, record_files, diagnostics)
+    check_site([summarize(t) for t in site.tables], plan.files, diagnostics)
     return site
 
 
-def check_site(site: Site, files: list[RecordFile], diagnostics: Diagnostics) -> None:
-    """Rules across records: two files that would publish to the same address."""
+def check_site(summaries: list[TableSummary], files: list[RecordFile],
+               diagnostics: Diagnostics) -> None:
+    """Rules across records: one address per record; one record per project and year."""
     seen: dict[tuple[str, int, str], RecordFile] = {}
     for file in files:
         key = (file.publisher_id, file.year, file.record_id)
@@ -103,13 +96,13 @@ def check_site(site: Site, files: list[RecordFile], diagnostics: Diagnostics) ->
                               "duplicate-id")
         else:
             seen[key] = file
-    names: dict[tuple[str, int, str], TargetTable] = {}
-    for table in site.tables:
-        key = (table.publisher.id, table.year, table.project.name.zh)
+    names: dict[tuple[str, int, str], TableSummary] = {}
+    for summary in sorted(summaries, key=lambda s: s.source_path):
+        key = (summary.publisher.id, summary.year, summary.name.zh)
         if key in names:
-            diagnostics.warning(Position(table.source_path),
-                                f"the project '{table.project.name.zh}' is also published by "
-                                f"{names[key].source_path} for the same year: is it a duplicate?",
-                                "duplicate-project")
+            diagnostics.warning(Position(summary.source_path),
+                                f"the project '{summary.name.zh}' is also published by "
+                                f"{names[key].source_path} for the same year: is it a "
+                                "duplicate?", "duplicate-project")
         else:
-            names[key] = table
+            names[key] = summary

@@ -10,7 +10,6 @@ also makes this the fast path of a cold build.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from pathlib import Path
 
 import yaml
@@ -27,6 +26,10 @@ try:  # libyaml's parser: same events, several times faster
         def __init__(self, stream: str) -> None:
             _Parser.__init__(self, stream)
             BaseResolver.__init__(self)
+
+        def resolve(self, kind: type, value: object, implicit: object) -> str:
+            # Every scalar stays a string: typing is the schema's job, not YAML's.
+            return "tag:yaml.org,2002:str"
 except ImportError:  # pragma: no cover - PyYAML built without libyaml
     from yaml.parser import Parser
     from yaml.reader import Reader

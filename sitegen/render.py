@@ -13,6 +13,7 @@ from pathlib import Path
 import jinja2
 from markupsafe import Markup, escape
 
+from .errors import Diagnostics, Position
 from .glossary import Glossary
 from .model import IndicatorValue, Text
 from .site import Page
@@ -87,3 +88,29 @@ class HtmlRenderer:
             forms=self.glossary.forms,
             **page.context,
         )
+
+
+def render_page(renderer: HtmlRenderer, page: Page, diagnostics: Diagnostics) -> str:
+    """One page's HTML; a template mistake becomes a diagnostic naming template and line."""
+    try:
+        return renderer.render(page)
+    except jinja2.TemplateSyntaxError as broken:
+        diagnostics.error(Position(f"templates/{broken.name or broken.filename}",
+                                   broken.lineno), f"template syntax: {broken.message}",
+                          "template")
+    except jinja2.TemplateError as broken:
+        diagnostics.error(_template_line(broken), f"while rendering {page.path}: {broken}",
+                          "template")
+    return ""
+
+
+def _template_line(error: Exception) -> Position:
+    """The innermost template frame of a rendering error, as templates/x.html:line."""
+    trace = error.__traceback__
+    found = Position("templates")
+    while trace is not None:
+        name = trace.tb_frame.f_code.co_filename
+        if name.endswith(".html"):
+            found = Position(f"templates/{Path(name).name}", trace.tb_lineno)
+        trace = trace.tb_next
+    return found

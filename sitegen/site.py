@@ -12,7 +12,15 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from .model import FirstLevel, Indicator, IndicatorTable, Publisher, SecondLevel, Site, TargetTable
+from .model import (
+    FirstLevel,
+    Indicator,
+    IndicatorTable,
+    Publisher,
+    SecondLevel,
+    TargetTable,
+    Text,
+)
 
 DEFAULT_LANGUAGE = "zh"
 
@@ -47,11 +55,35 @@ def indicator_rows(table: IndicatorTable) -> list[IndicatorRow]:
     return rows
 
 
+@dataclass(frozen=True)
+class TableSummary:
+    """What listings need of a table: small enough to pass between processes."""
+
+    id: str
+    publisher: Publisher
+    year: int
+    name: Text
+    amount_in_yuan: Decimal | None
+    indicator_count: int
+    draft: bool
+    source_path: str
+
+    @property
+    def path(self) -> str:
+        return table_path(self.publisher.id, self.year, self.id)
+
+
+def summarize(table: TargetTable) -> TableSummary:
+    return TableSummary(table.id, table.publisher, table.year, table.project.name,
+                        table.amount_in_yuan, table.indicator_count, table.draft,
+                        table.source_path)
+
+
 @dataclass
 class YearListing:
     publisher: Publisher
     year: int
-    tables: list[TargetTable] = field(default_factory=list)
+    tables: list[TableSummary] = field(default_factory=list)
 
     @property
     def total_in_yuan(self) -> Decimal:
@@ -86,8 +118,9 @@ class Page:
         return posixpath.relpath(target, posixpath.dirname(self.path) or ".")
 
 
-def table_path(table: TargetTable, language: str = DEFAULT_LANGUAGE) -> str:
-    return f"{language}/{table.publisher.id}/{table.year}/{table.id}/index.html"
+def table_path(publisher_id: str, year: int, record_id: str,
+               language: str = DEFAULT_LANGUAGE) -> str:
+    return f"{language}/{publisher_id}/{year}/{record_id}/index.html"
 
 
 def year_path(publisher_id: str, year: int, language: str = DEFAULT_LANGUAGE) -> str:
@@ -102,27 +135,35 @@ def home_path(language: str = DEFAULT_LANGUAGE) -> str:
     return f"{language}/index.html"
 
 
-def published_tables(site: Site, include_drafts: bool = False) -> list[TargetTable]:
-    """Tables in reading order: publisher, newest year first, then project name."""
-    tables = [t for t in site.tables if include_drafts or not t.draft]
-    return sorted(tables, key=lambda t: (t.publisher.id, -t.year, t.project.name.zh, t.id))
+def is_published(table: TargetTable | TableSummary, include_drafts: bool) -> bool:
+    return include_drafts or not table.draft
 
 
-def listings(tables: list[TargetTable]) -> list[PublisherListing]:
+def listings(summaries: list[TableSummary], include_drafts: bool = False
+             ) -> list[PublisherListing]:
+    """Publishers, each with its years (newest first), each with its tables by name."""
+    shown = sorted((s for s in summaries if is_published(s, include_drafts)),
+                   key=lambda s: (s.publisher.id, -s.year, s.name.zh, s.id))
     by_publisher: dict[str, PublisherListing] = {}
-    for table in tables:
-        listing = by_publisher.setdefault(table.publisher.id, PublisherListing(table.publisher))
-        if not listing.years or listing.years[-1].year != table.year:
-            listing.years.append(YearListing(table.publisher, table.year))
-        listing.years[-1].tables.append(table)
+    for summary in shown:
+        listing = by_publisher.setdefault(summary.publisher.id,
+                                          PublisherListing(summary.publisher))
+        if not listing.years or listing.years[-1].year != summary.year:
+            listing.years.append(YearListing(summary.publisher, summary.year))
+        listing.years[-1].tables.append(summary)
     return list(by_publisher.values())
 
 
-def plan_pages(site: Site, language: str = DEFAULT_LANGUAGE,
-               include_drafts: bool = False) -> list[Page]:
-    """Every page of the site in one language: home, publishers, years, tables."""
-    tables = published_tables(site, include_drafts)
-    publishers = listings(tables)
+def table_pages(table: TargetTable, language: str = DEFAULT_LANGUAGE) -> list[Page]:
+    """The pages one record publishes."""
+    path = table_path(table.publisher.id, table.year, table.id, language)
+    return [Page(path, "table.html", language,
+                 {"table": table, "rows": indicator_rows(table.indicators)})]
+
+
+def listing_pages(publishers: list[PublisherListing], language: str = DEFAULT_LANGUAGE
+                  ) -> list[Page]:
+    """Home, one page per publisher and one per publisher and year."""
     pages = [Page(home_path(language), "home.html", language, {"publishers": publishers})]
     for listing in publishers:
         pages.append(Page(publisher_path(listing.publisher.id, language), "publisher.html",
@@ -130,7 +171,4 @@ def plan_pages(site: Site, language: str = DEFAULT_LANGUAGE,
         for year in listing.years:
             pages.append(Page(year_path(listing.publisher.id, year.year, language), "year.html",
                               language, {"listing": listing, "year_listing": year}))
-    for table in tables:
-        pages.append(Page(table_path(table, language), "table.html", language,
-                          {"table": table, "rows": indicator_rows(table.indicators)}))
     return pages

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from decimal import Decimal, InvalidOperation
+from functools import lru_cache
 
 from .model import IndicatorValue
 
@@ -44,6 +45,7 @@ def parse_amount(text: str) -> Decimal | None:
         return None
 
 
+@lru_cache(maxsize=65536)  # the same few hundred values recur across thousands of tables
 def parse_indicator_value(raw: str, qualitative_words: frozenset[str]) -> IndicatorValue:
     """Split a target value into operator, number and unit, or recognise a qualitative word.
 

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from conftest import RECORD, run_cli
 
-from sitegen import build as build_module
+from sitegen import pipeline
 from sitegen.build import build
 from sitegen.errors import BuildError
 from sitegen.report import RecordingReporter
@@ -48,16 +48,16 @@ def test_interrupted_build_midway_leaves_previous_build(project_factory, monkeyp
     before = tree_digest(project.build_dir)
     (project.content_dir / "test-bureau/2023/c.yaml").write_text(
         RECORD.replace("测试项目", "第三个项目"), encoding="utf-8")
-    real_render = build_module.render_page
+    real_render = pipeline.render_page
     calls = []
 
     def render_then_fail(renderer, page, diagnostics):
         calls.append(page.path)
-        if len(calls) == 4:  # some pages are already written to the staging folder
+        if len(calls) == 3:  # two pages are already written to the staging folder
             raise failure("stopped halfway")
         return real_render(renderer, page, diagnostics)
 
-    monkeypatch.setattr(build_module, "render_page", render_then_fail)
+    monkeypatch.setattr(pipeline, "render_page", render_then_fail)
     with pytest.raises(failure):
         build(project, RecordingReporter())
     assert tree_digest(project.build_dir) == before
@@ -118,3 +118,18 @@ def test_new_writes_a_skeleton_that_checks_and_stays_a_draft(project_factory, ca
     assert run_cli(capsys, project, "new", "new-bureau", "2024", "Bad_Id")[0] == 1
     assert run_cli(capsys, project, "build")[0] == 0
     assert not (project.build_dir / "zh/new-bureau").exists()
+
+
+def test_no_change_rebuild_does_nothing_and_a_change_rebuilds(project_factory, capsys):
+    project = project_factory({"2023/a.yaml": RECORD})
+    assert run_cli(capsys, project, "build")[0] == 0
+    page = project.build_dir / "zh/test-bureau/2023/a/index.html"
+    page.write_text("tampered", encoding="utf-8")  # proves nothing was rewritten
+    status, output = run_cli(capsys, project, "build")
+    assert status == 0 and "build/ is up to date" in output
+    assert page.read_text(encoding="utf-8") == "tampered"
+    record = project.content_dir / "test-bureau/2023/a.yaml"
+    record.write_text(RECORD.replace("测试项目", "改过的项目"), encoding="utf-8")
+    status, output = run_cli(capsys, project, "build")
+    assert status == 0 and "built" in output
+    assert "改过的项目" in page.read_text(encoding="utf-8")
