@@ -20,7 +20,7 @@ from .pipeline import RecordWork, process_records
 from .project import Project
 from .render import HtmlRenderer, render_page
 from .report import Reporter
-from .site import home_path, listing_pages, listings
+from .site import LANGUAGES, TableSummary, home_path, listing_pages, listings
 from .write import StagedOutput
 
 MANIFEST = ".sitegen-build.json"
@@ -42,8 +42,9 @@ class BuildResult:
     up_to_date: bool = False
 
 
-def check(project: Project, workers: int | None = None) -> tuple[Diagnostics, int]:
-    """Validate everything; returns the diagnostics and the number of records read."""
+def check(project: Project, workers: int | None = None
+          ) -> tuple[Diagnostics, list[TableSummary]]:
+    """Validate everything; returns the diagnostics and a summary of each valid record."""
     diagnostics = Diagnostics()
     plan = plan_content(project, diagnostics)
     outcomes = process_records(plan.records, RecordWork(load_glossary()), workers)
@@ -51,7 +52,7 @@ def check(project: Project, workers: int | None = None) -> tuple[Diagnostics, in
         diagnostics.extend(outcome.diagnostics)
     summaries = [o.summary for o in outcomes if o.summary]
     check_site(summaries, plan.files, diagnostics)
-    return diagnostics, len(summaries)
+    return diagnostics, summaries
 
 
 def input_fingerprint(project: Project, include_drafts: bool) -> str:
@@ -117,4 +118,5 @@ def build(project: Project, reporter: Reporter, workers: int | None = None,
         out.write_text("index.html", ROOT_REDIRECT.format(target=home_path()))
         out.write_text(MANIFEST, _manifest(fingerprint, diagnostics))
         published = sum(1 for s in summaries if include_drafts or not s.draft)
-    return BuildResult(diagnostics, len(pages) + published, time.perf_counter() - started)
+    return BuildResult(diagnostics, len(pages) + published * len(LANGUAGES),
+                       time.perf_counter() - started)

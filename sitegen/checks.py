@@ -23,13 +23,16 @@ def is_unit_mixup(stated: Decimal, computed: Decimal) -> bool:
 
 
 def compare_sum(stated: Decimal, computed: Decimal, position: Position, what: str,
-                unit: str, diagnostics: Diagnostics, parts: str = "its parts add up to") -> None:
+                unit: str, diagnostics: Diagnostics, parts: str = "its parts add up to",
+                acknowledged: tuple[str, ...] = ()) -> None:
     """Report a stated total that its parts do not add up to."""
     if stated == computed:
         return
     figures = (f"{what} is {format_amount(stated)} {unit} but {parts} "
                f"{format_amount(computed)} {unit}")
     if is_unit_mixup(stated, computed):
+        if "unit-mixup" in acknowledged:
+            return
         diagnostics.warning(position, f"{figures}: a factor of 10,000, most likely a 元/万元 "
                                       "mix-up in the source. Publish it as filed and say so in "
                                       "a `note`, or correct the unit", "unit-mixup")
@@ -47,7 +50,8 @@ def check_row(row: FundingRow, table: FundingTable, diagnostics: Diagnostics) ->
         given = [part.amounts[column] for part in row.parts if part.amounts[column] is not None]
         if stated is not None and given:
             compare_sum(stated, sum(given, Decimal(0)), row.position or table.position,
-                        f"'{row.label}' ({table.columns[column]})", table.unit, diagnostics)
+                        f"'{row.label}' ({table.columns[column]})", table.unit, diagnostics,
+                        acknowledged=table.acknowledged)
 
 
 def check_total_column(row: FundingRow, table: FundingTable, diagnostics: Diagnostics) -> None:
@@ -58,7 +62,8 @@ def check_total_column(row: FundingRow, table: FundingTable, diagnostics: Diagno
     if others:
         compare_sum(row.amounts[index], sum(others, Decimal(0)),  # type: ignore[arg-type]
                     row.position or table.position,
-                    f"'{row.label}' {table.columns[index]}", table.unit, diagnostics)
+                    f"'{row.label}' {table.columns[index]}", table.unit, diagnostics,
+                    acknowledged=table.acknowledged)
 
 
 def check_income_against_expenditure(tables: Iterable[FundingTable],
@@ -67,15 +72,17 @@ def check_income_against_expenditure(tables: Iterable[FundingTable],
     incomes = [t for t in tables if t.kind == "income"]
     for spending in (t for t in tables if t.kind == "expenditure"):
         for income in incomes:
+            income_labels = [c.zh for c in income.columns]
             for column, label in enumerate(spending.columns):
-                if label not in income.columns or not income.rows:
+                if label.zh not in income_labels or not income.rows:
                     continue
-                stated = income.rows[0].amounts[income.columns.index(label)]
+                stated = income.rows[0].amounts[income_labels.index(label.zh)]
                 spent = [r.amounts[column] for r in spending.rows if r.amounts[column] is not None]
                 if stated is not None and spent:
                     compare_sum(stated, sum(spent, Decimal(0)), spending.position or Position(""),
                                 f"income '{income.rows[0].label}' ({label})", income.unit,
-                                diagnostics, parts="the expenditure rows add up to")
+                                diagnostics, parts="the expenditure rows add up to",
+                                acknowledged=spending.acknowledged + income.acknowledged)
 
 
 def check_funding(table: TargetTable, diagnostics: Diagnostics) -> None:

@@ -11,6 +11,7 @@ from .build import build, check
 from .errors import BuildError
 from .project import Project
 from .report import TerminalReporter
+from .site import TableSummary
 from .skeleton import write_skeleton
 
 
@@ -46,12 +47,26 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _check(project: Project, args: argparse.Namespace, reporter: TerminalReporter) -> int:
-    diagnostics, count = check(project)
+    diagnostics, summaries = check(project)
     reporter.diagnostics(diagnostics.sorted())
+    for line in coverage_lines(summaries):
+        reporter.info(line)
     failed = diagnostics.has_errors() or (args.strict and diagnostics.warnings)
     if not failed:
-        reporter.info(f"{count} record(s) checked: no errors")
+        reporter.info(f"{len(summaries)} record(s) checked: no errors")
     return 1 if failed else 0
+
+
+def coverage_lines(summaries: list[TableSummary]) -> list[str]:
+    """English translation coverage per publisher, e.g. `shanghai-justice: 100.0 %`."""
+    totals: dict[str, list[int]] = {}
+    for summary in summaries:
+        counts = totals.setdefault(summary.publisher.id, [0, 0])
+        counts[0] += summary.english_coverage[0]
+        counts[1] += summary.english_coverage[1]
+    return [f"English coverage {publisher}: {done}/{total} texts "
+            f"({100 * done / total:.1f} %)" for publisher, (done, total) in sorted(totals.items())
+            if total]
 
 
 def _build(project: Project, args: argparse.Namespace, reporter: TerminalReporter) -> int:

@@ -7,7 +7,7 @@ once over the summaries of all records.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from .checks import check_funding
 from .errors import Diagnostic, Diagnostics, Position
@@ -16,6 +16,7 @@ from .load import load_yaml_file
 from .model import Publisher, Site, TargetTable
 from .project import Project, PublisherFile, RecordFile, discover
 from .site import TableSummary, summarize
+from .translation import audit_translations
 from .validate import RecordValidator, validate_publisher
 
 
@@ -37,6 +38,8 @@ def load_record(file: RecordFile, publisher: Publisher, glossary: Glossary) -> L
             path=file.shown_as)
         if table is not None:
             check_funding(table, diagnostics)
+            coverage = audit_translations(table, glossary, diagnostics)
+            table = replace(table, english_coverage=coverage)
     return LoadedRecord(file, table, diagnostics.items)
 
 

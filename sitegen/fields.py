@@ -133,15 +133,16 @@ class Fields:
         for index, item in enumerate(node.items):  # type: ignore[union-attr]
             yield f"{self.field(key)}[{index}]", item
 
-    def scalars(self, key: str, required: bool = True) -> list[str] | None:
-        """A list of plain strings (headings, column labels)."""
+    def texts(self, key: str, required: bool = True) -> list[Text] | None:
+        """A list of texts (headings, column labels)."""
         found = []
         for where, item in self.items(key, required):
-            if not isinstance(item, Scalar) or item.is_null:
+            text = read_text(item, where, self.diagnostics)
+            if text is None:
                 self.diagnostics.error(item.position, f"'{where}' must be a text value",
                                        "wrong-type")
                 continue
-            found.append(item.text.strip())
+            found.append(text)
         return found if self.has(key) else None
 
 
@@ -159,13 +160,13 @@ def read_fields(node: Node, where: str, diagnostics: Diagnostics, allowed: tuple
 def read_text(node: Node, where: str, diagnostics: Diagnostics) -> Text | None:
     """Text is a plain string (Chinese) or a mapping `{zh: …, en: …}`."""
     if isinstance(node, Scalar):
-        return None if node.is_null else Text(node.text.strip())
+        return None if node.is_null else Text(node.text.strip(), None, node.position)
     fields = read_fields(node, where, diagnostics, ("zh", "en"))
     if fields is None:
         return None
     zh = fields.string("zh")
     en = fields.string("en", required=False)
-    return Text(zh, en) if zh else None
+    return Text(zh, en, node.position) if zh else None
 
 
 def read_amount(node: Node, where: str, diagnostics: Diagnostics) -> Decimal | None:

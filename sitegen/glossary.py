@@ -118,7 +118,7 @@ def load_glossary(data_dir: Path = DATA_DIR) -> Glossary:
     glossary.qualitative = {squeeze(k): v for k, v in glossary_data.get("qualitative", {}).items()}
     glossary.units = {k: (v["en"], v.get("plural", v["en"]))
                       for k, v in glossary_data.get("units", {}).items()}
-    glossary.terms = dict(glossary_data.get("terms", {}))
+    glossary.terms = {**glossary_data.get("terms", {}), **glossary_data.get("names", {})}
     glossary.ui = {key: Text(v["zh"], v["en"]) for key, v in glossary_data.get("ui", {}).items()}
     default_labels = forms_data.get("default", {}).get("fact_labels", {})
     for form_id, spec in forms_data.items():

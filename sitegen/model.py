@@ -23,6 +23,8 @@ class Text:
 
     zh: str
     en: str | None = None
+    position: Position | None = field(default=None, compare=False, repr=False)
+    """Where the text was written, for "no English yet" warnings."""
 
     def __str__(self) -> str:
         return self.zh
@@ -43,6 +45,8 @@ class IndicatorValue:
     qualitative: str | None = None
     subject: str | None = None
     """Words before the figure that say what it measures (每年 in 每年2次以上)."""
+    en: str | None = None
+    """An editor's English for a value that is free text (`{zh: 开展季度走访, en: …}`)."""
 
     @property
     def parsed(self) -> bool:
@@ -65,7 +69,7 @@ class Indicator:
 class SecondLevel:
     """A second-level indicator (二级指标), e.g. 数量指标; `name` None if the source gives none."""
 
-    name: str | None
+    name: Text | None
     indicators: tuple[Indicator, ...]
     note: Text | None = None
     known: str | None = None
@@ -76,7 +80,7 @@ class SecondLevel:
 class FirstLevel:
     """A first-level indicator (一级指标), e.g. 产出指标."""
 
-    name: str | None
+    name: Text | None
     second_levels: tuple[SecondLevel, ...]
     note: Text | None = None
     known: str | None = None
@@ -87,10 +91,10 @@ class FirstLevel:
 class IndicatorTable:
     """The indicator hierarchy (绩效指标) with its headers as printed."""
 
-    headers: tuple[str, str, str]
-    targets: tuple[str, ...]
+    headers: tuple[Text, Text, Text]
+    targets: tuple[Text, ...]
     first_levels: tuple[FirstLevel, ...]
-    caption: str | None = None
+    caption: Text | None = None
     level_set: str | None = None
     """Which known set of level names this table uses (e.g. `mof`, `shanghai-2020`)."""
 
@@ -105,7 +109,7 @@ class IndicatorTable:
 class FundingRow:
     """A row of a funding table; `parts` add up to it column by column."""
 
-    label: str
+    label: Text
     amounts: tuple[Decimal | None, ...]
     parts: tuple[FundingRow, ...] = ()
     note: Text | None = None
@@ -116,14 +120,17 @@ class FundingRow:
 class FundingTable:
     """A funding block (项目资金): amounts in 元 or 万元, one or more columns."""
 
-    caption: str
+    caption: Text
     unit: Literal["元", "万元"]
-    columns: tuple[str, ...]
+    columns: tuple[Text, ...]
     rows: tuple[FundingRow, ...]
     total_column: int | None = None
     kind: Literal["income", "expenditure"] | None = None
     note: Text | None = None
     position: Position | None = None
+    acknowledged: tuple[str, ...] = ()
+    """Checks whose findings the editor has acknowledged as the source's own (e.g.
+    `unit-mixup`): reported no more, but the page still marks the table."""
 
     @property
     def total(self) -> Decimal | None:
@@ -145,7 +152,7 @@ class FundingTable:
 class Fact:
     """A labelled value printed as is (unit facts in the Kunming preamble)."""
 
-    label: str
+    label: Text
     value: Text
 
 
@@ -153,7 +160,7 @@ class Fact:
 class NarrativeSection:
     """A text row of the form (项目概况, 立项依据…): label as printed, paragraphs of text."""
 
-    label: str
+    label: Text
     text: Text | None = None
     facts: tuple[Fact, ...] = ()
     note: Text | None = None
@@ -163,7 +170,7 @@ class NarrativeSection:
 class Goal:
     """A performance goal (项目总体目标, 年度目标, 中期目标…)."""
 
-    label: str
+    label: Text
     text: Text
     span: str | None = None
     note: Text | None = None
@@ -189,7 +196,7 @@ class ProjectFacts:
     """项目基本信息: the project's name and the facts the form lists about it."""
 
     name: Text
-    facts: dict[str, str]
+    facts: dict[str, Text]
     """Values by key of PROJECT_FACT_KEYS, in form order; only the keys the form has."""
 
 
@@ -224,6 +231,8 @@ class TargetTable:
     source: str | None = None
     source_path: str = ""
     kind: str = "target-table"
+    english_coverage: tuple[int, int] = (0, 0)
+    """(texts with English, texts in all) — for the translation report."""
 
     @property
     def amount_in_yuan(self) -> Decimal | None:

@@ -7,6 +7,7 @@ never a template itself.
 
 from __future__ import annotations
 
+import re
 from decimal import Decimal
 from pathlib import Path
 
@@ -15,48 +16,118 @@ from markupsafe import Markup, escape
 
 from .errors import Diagnostics, Position
 from .glossary import Glossary
+from .localize import english_amount, english_date, english_value, english_years
 from .model import IndicatorValue, Text
 from .site import Page
+from .translation import CJK
 from .values import format_amount
+
+HTML_LANG = {"zh": "zh-CN", "en": "en"}
+_CHINESE_RUN = re.compile(r"[\u3400-\u9fff\uf900-\ufaff\u3000-\u303f\uff00-\uffef]+")
+
+
+def mark_chinese(english: str) -> Markup:
+    """English text with any Chinese it quotes marked `lang="zh-CN"` (for screen readers)."""
+    parts, last = [], 0
+    for run in _CHINESE_RUN.finditer(english):
+        parts.append(escape(english[last:run.start()]))
+        parts.append(Markup('<span lang="zh-CN">{}</span>').format(run.group()))
+        last = run.end()
+    parts.append(escape(english[last:]))
+    return Markup("").join(parts)
+OTHER_LANGUAGE = {"zh": "en", "en": "zh"}
 
 
 class Localizer:
-    """Words and numbers in one page language; handed to templates as `l`."""
+    """Words and numbers in one page language; handed to templates as `l`.
+
+    On English pages a text with no English is shown in Chinese, marked `lang="zh-CN"`
+    and labelled "not yet translated" — never a blank cell.
+    """
 
     def __init__(self, language: str, glossary: Glossary) -> None:
         self.language = language
         self.glossary = glossary
+        self.html_lang = HTML_LANG[language]
+        self.other = OTHER_LANGUAGE[language]
+        self.other_html_lang = HTML_LANG[self.other]
 
     def ui(self, key: str) -> str:
         words = self.glossary.ui[key]
         return words.en if self.language == "en" and words.en else words.zh
 
-    def text(self, text: Text | str | None) -> str:
-        """Record text in the page language (Chinese until the English side exists)."""
+    def other_ui(self, key: str) -> str:
+        words = self.glossary.ui[key]
+        return (words.en or words.zh) if self.other == "en" else words.zh
+
+    def english_of(self, text: Text | str) -> str | None:
+        zh = text.zh if isinstance(text, Text) else text
+        if not CJK.search(zh):
+            return zh  # codes, numbers, names in Latin script: the same in both languages
+        return (text.en if isinstance(text, Text) else None) or self.glossary.english(zh)
+
+    def plain(self, text: Text | str | None) -> str:
+        """Text for places that cannot hold markup (<title>, attributes)."""
         if text is None:
             return ""
-        if isinstance(text, str):
-            return text
-        return text.en if self.language == "en" and text.en else text.zh
+        zh = text.zh if isinstance(text, Text) else text
+        return (self.english_of(text) or zh) if self.language == "en" else zh
 
-    def term(self, zh: str | None) -> str:
-        """A standard term (label, level name), translated by the glossary on English pages."""
-        if zh is None:
+    def text(self, text: Text | str | None) -> str | Markup:
+        """Record text or a standard term in the page language."""
+        if text is None:
             return ""
-        if self.language == "en":
-            return self.glossary.english(zh) or zh
-        return zh
+        zh = text.zh if isinstance(text, Text) else text
+        if self.language == "zh":
+            return zh
+        english = self.english_of(text)
+        return mark_chinese(english) if english else self.untranslated(zh)
 
-    def amount(self, amount: Decimal | None) -> str:
-        return "" if amount is None else format_amount(amount)
-
-    def value(self, value: IndicatorValue | None) -> str:
-        return "" if value is None else value.raw
+    def untranslated(self, zh: str) -> Markup:
+        return Markup('<span lang="zh-CN">{}</span> <span class="untranslated">({})</span>'
+                      ).format(zh, self.ui("not_translated"))
 
     def paragraphs(self, text: Text | str | None) -> Markup:
-        """Text as paragraphs: a blank line (or a line break) starts a new one."""
-        lines = [line.strip() for line in self.text(text).splitlines()]
-        return Markup("\n").join(Markup("<p>{}</p>").format(line) for line in lines if line)
+        """Text as paragraphs: each line of the source is one paragraph."""
+        if text is None:
+            return Markup("")
+        zh = text.zh if isinstance(text, Text) else text
+        english = self.english_of(text) if self.language == "en" else None
+        body, lang = (english, None) if english or self.language == "zh" else (zh, "zh-CN")
+        lines = [line.strip() for line in (body or zh).splitlines() if line.strip()]
+        opening = Markup('<p lang="{}">').format(lang) if lang else Markup("<p>")
+        mark = mark_chinese if self.language == "en" and not lang else escape
+        html = Markup("\n").join(opening + mark(line) + Markup("</p>") for line in lines)
+        if lang:
+            html += Markup('\n<p class="untranslated">({})</p>').format(self.ui("not_translated"))
+        return html
+
+    def amount(self, amount: Decimal | None, unit: str = "元") -> str:
+        if amount is None:
+            return ""
+        return english_amount(amount, unit) if self.language == "en" else format_amount(amount)
+
+    def unit_caption(self, unit: str) -> str:
+        if self.language == "zh":
+            return f"（单位：{unit}）"
+        return " (CNY)" if unit == "元" else " (CNY, converted from 10,000 yuan)"
+
+    def value(self, value: IndicatorValue | None) -> str | Markup:
+        if value is None:
+            return ""
+        if self.language == "zh":
+            return value.raw
+        return english_value(value, self.glossary) or self.untranslated(value.raw)
+
+    def years(self, text: str | None) -> str | Markup:
+        if not text or self.language == "zh":
+            return text or ""
+        return mark_chinese(english_years(text))
+
+    def fact(self, key: str, value: Text) -> str | Markup:
+        if self.language == "en" and key in ("start", "end"):
+            return english_date(value.zh)
+        return self.text(value)
 
 
 def make_environment(templates_dir: Path) -> jinja2.Environment:

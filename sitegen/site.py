@@ -23,6 +23,7 @@ from .model import (
 )
 
 DEFAULT_LANGUAGE = "zh"
+LANGUAGES = ("zh", "en")
 
 
 @dataclass(frozen=True)
@@ -67,16 +68,16 @@ class TableSummary:
     indicator_count: int
     draft: bool
     source_path: str
+    english_coverage: tuple[int, int] = (0, 0)
 
-    @property
-    def path(self) -> str:
-        return table_path(self.publisher.id, self.year, self.id)
+    def page_path(self, language: str) -> str:
+        return table_path(self.publisher.id, self.year, self.id, language)
 
 
 def summarize(table: TargetTable) -> TableSummary:
     return TableSummary(table.id, table.publisher, table.year, table.project.name,
                         table.amount_in_yuan, table.indicator_count, table.draft,
-                        table.source_path)
+                        table.source_path, table.english_coverage)
 
 
 @dataclass
@@ -117,6 +118,10 @@ class Page:
         """`target` (a path inside build/) relative to this page."""
         return posixpath.relpath(target, posixpath.dirname(self.path) or ".")
 
+    def alternate(self, language: str) -> str:
+        """The same page in another language: only the first path segment differs."""
+        return language + self.path[len(self.language):]
+
 
 def table_path(publisher_id: str, year: int, record_id: str,
                language: str = DEFAULT_LANGUAGE) -> str:
@@ -154,16 +159,19 @@ def listings(summaries: list[TableSummary], include_drafts: bool = False
     return list(by_publisher.values())
 
 
-def table_pages(table: TargetTable, language: str = DEFAULT_LANGUAGE) -> list[Page]:
-    """The pages one record publishes."""
-    path = table_path(table.publisher.id, table.year, table.id, language)
-    return [Page(path, "table.html", language,
-                 {"table": table, "rows": indicator_rows(table.indicators)})]
+def table_pages(table: TargetTable) -> list[Page]:
+    """The pages one record publishes: its table in every language."""
+    rows = indicator_rows(table.indicators)
+    return [Page(table_path(table.publisher.id, table.year, table.id, language), "table.html",
+                 language, {"table": table, "rows": rows}) for language in LANGUAGES]
 
 
-def listing_pages(publishers: list[PublisherListing], language: str = DEFAULT_LANGUAGE
-                  ) -> list[Page]:
-    """Home, one page per publisher and one per publisher and year."""
+def listing_pages(publishers: list[PublisherListing]) -> list[Page]:
+    """Home, one page per publisher and one per publisher and year, in every language."""
+    return [page for language in LANGUAGES for page in _listing_pages(publishers, language)]
+
+
+def _listing_pages(publishers: list[PublisherListing], language: str) -> list[Page]:
     pages = [Page(home_path(language), "home.html", language, {"publishers": publishers})]
     for listing in publishers:
         pages.append(Page(publisher_path(listing.publisher.id, language), "publisher.html",

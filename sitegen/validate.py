@@ -8,13 +8,14 @@ live in `checks`; rules across records in `site`.
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from datetime import date
 from decimal import Decimal
 
 from .errors import Diagnostics, Position
 from .fields import Fields, read_amount, read_fields, read_text
 from .glossary import Glossary
-from .load import Node, Scalar
+from .load import Node, Sequence
 from .model import (
     PROJECT_FACT_KEYS,
     Fact,
@@ -51,6 +52,7 @@ SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 RECORD_FIELDS = ("kind", "form", "title", "year", "source", "draft", "project", "preamble",
                  "narrative", "funding", "goals", "indicators", "notes")
 KINDS = ("target-table",)
+ACKNOWLEDGEABLE = ("unit-mixup",)  # a source's own discrepancy, published as filed
 
 
 def validate_publisher(node: Node | None, publisher_id: str, path: str,
@@ -120,10 +122,10 @@ class RecordValidator:
             return None
         name = project.text("name")
         facts = {key: value for key in PROJECT_FACT_KEYS
-                 if (value := project.string(key, required=False)) is not None}
+                 if (value := project.text(key, required=False)) is not None}
         if "government_procurement" in facts:
             project.choice("government_procurement", ("是", "否"))
-        self.check_period(project, facts, year)
+        self.check_period(project, {k: v.zh for k, v in facts.items()}, year)
         return ProjectFacts(name, facts) if name else None
 
     def check_period(self, project: Fields, facts: dict[str, str], year: int | None) -> None:
@@ -155,7 +157,7 @@ class RecordValidator:
                                                                   "note"))
             if section is None:
                 continue
-            label = section.string("label")
+            label = section.text("label")
             text = section.text("text", required=not section.has("facts"))
             facts = tuple(self.facts(section))
             if label:
@@ -169,7 +171,7 @@ class RecordValidator:
             fact = read_fields(node, where, self.diagnostics, ("label", "value"))
             if fact is None:
                 continue
-            label, value = fact.string("label"), fact.text("value")
+            label, value = fact.text("label"), fact.text("value")
             if label and value:
                 found.append(Fact(label, value))
         return found
@@ -187,7 +189,7 @@ class RecordValidator:
             goal = read_fields(node, where, self.diagnostics, ("label", "span", "text", "note"))
             if goal is None:
                 continue
-            label, text = goal.string("label"), goal.text("text")
+            label, text = goal.text("label"), goal.text("text")
             if label and text:
                 found.append(Goal(label, text, goal.string("span", required=False),
                                   goal.text("note", required=False)))
@@ -207,28 +209,37 @@ class RecordValidator:
         for where, node in fields.items("funding"):
             table = read_fields(node, where, self.diagnostics,
                                 ("caption", "unit", "columns", "total_column", "kind", "rows",
-                                 "note"))
+                                 "note", "acknowledge"))
             if table is not None and (funding := self.funding_table(table)):
                 found.append(funding)
         return found
 
     def funding_table(self, table: Fields) -> FundingTable | None:
-        caption = table.string("caption")
+        caption = table.text("caption")
         unit = table.choice("unit", ("元", "万元"))
-        columns = tuple(table.scalars("columns", required=False) or ("金额",))
+        columns = tuple(table.texts("columns", required=False) or (Text("金额"),))
+        labels = [column.zh for column in columns]
         total_column = None
         if (total_label := table.string("total_column", required=False)) is not None:
-            if total_label in columns:
-                total_column = columns.index(total_label)
+            if total_label in labels:
+                total_column = labels.index(total_label)
             else:
                 table.error("total_column", f"total_column '{total_label}' is not one of the "
-                                            f"columns: {', '.join(columns)}", "bad-choice")
+                                            f"columns: {', '.join(labels)}", "bad-choice")
         kind = table.choice("kind", ("income", "expenditure"), required=False)
         rows = tuple(self.funding_rows(table, "rows", len(columns), required=True))
         if not (caption and unit):
             return None
+        acknowledged = tuple(t.zh for t in table.texts("acknowledge", required=False) or ())
+        for code in acknowledged:
+            if code not in ACKNOWLEDGEABLE:
+                table.error("acknowledge", f"'{code}' cannot be acknowledged; only: "
+                                           f"{', '.join(ACKNOWLEDGEABLE)}", "bad-choice")
+        if acknowledged and not table.has("note"):
+            table.error("acknowledge", "say in a `note` on this table why the figures are "
+                                       "published as they are", "missing-field")
         return FundingTable(caption, unit, columns, rows, total_column, kind,  # type: ignore[arg-type]
-                            table.text("note", required=False), table.position())
+                            table.text("note", required=False), table.position(), acknowledged)
 
     def funding_rows(self, table: Fields, key: str, width: int, required: bool = False
                      ) -> list[FundingRow]:
@@ -238,7 +249,7 @@ class RecordValidator:
                               ("label", "amount", "amounts", "parts", "note"))
             if row is None:
                 continue
-            label = row.string("label")
+            label = row.text("label")
             amounts = self.row_amounts(row, width)
             parts = tuple(self.funding_rows(row, "parts", width))
             if label and amounts is not None:
@@ -269,31 +280,31 @@ class RecordValidator:
         table = fields.mapping("indicators", ("caption", "headers", "targets", "first_levels"))
         if table is None:
             return None
-        headers = table.scalars("headers") or []
+        headers = table.texts("headers") or []
         if len(headers) != 3:
             table.error("headers", "indicators.headers must name the three level columns as "
                                    "printed, e.g. [一级指标, 二级指标, 三级指标]", "column-count")
-        targets = tuple(table.scalars("targets") or ())
+        targets = tuple(table.texts("targets") or ())
         firsts = tuple(self.first_levels(table, len(targets)))
         if len(headers) != 3 or not targets:
             return None
         return IndicatorTable(tuple(headers), targets, firsts,  # type: ignore[arg-type]
-                              table.string("caption", required=False), self.level_set(firsts))
+                              table.text("caption", required=False), self.level_set(firsts))
 
     def level_set(self, firsts: tuple[FirstLevel, ...]) -> str | None:
         """The known set most first levels belong to (`mof`, `shanghai-2020`, …)."""
         counts: dict[str, int] = {}
         for first in firsts:
-            term = self.glossary.level(1, first.name) if first.name else None
+            term = self.glossary.level(1, first.name.zh) if first.name else None
             if term:
                 counts[term.level_set] = counts.get(term.level_set, 0) + 1
         return max(counts, key=lambda name: counts[name]) if counts else None
 
-    def _level(self, node: Node, where: str, children: str) -> tuple[Fields | None, str | None]:
+    def _level(self, node: Node, where: str, children: str) -> tuple[Fields | None, Text | None]:
         level = read_fields(node, where, self.diagnostics, ("name", children, "note"))
         if level is None:
             return None, None
-        name = level.string("name", required=False)
+        name = level.text("name", required=False)
         if name is None and not level.has("note"):
             level.error(None, f"'{where}' has no name: if the source gives none, say so in a "
                               "`note` on this level", "missing-field")
@@ -306,7 +317,7 @@ class RecordValidator:
             if level is None:
                 continue
             seconds = tuple(self.second_levels(level, width))
-            known = self.glossary.level(1, name) if name else None
+            known = self.glossary.level(1, name.zh) if name else None
             found.append(FirstLevel(name, seconds, level.text("note", required=False),
                                     known.key if known else None))
         return found
@@ -318,7 +329,7 @@ class RecordValidator:
             if level is None:
                 continue
             indicators = tuple(self.indicators(level, width))
-            known = self.glossary.level(2, name) if name else None
+            known = self.glossary.level(2, name.zh) if name else None
             found.append(SecondLevel(name, indicators, level.text("note", required=False),
                                      known.key if known else None))
         return found
@@ -366,18 +377,23 @@ class RecordValidator:
         return tuple(self.indicator_value(where, node) for where, node in nodes)
 
     def indicator_value(self, where: str, node: Node) -> IndicatorValue | None:
-        if not isinstance(node, Scalar):
+        """A value as written; free text may carry its English: `{zh: 每年2次以上, en: …}`."""
+        if isinstance(node, Sequence):
             self.diagnostics.error(node.position, f"'{where}' must be a single value such as "
                                                   "\"≥90(%)\" or 提升", "wrong-type")
             return None
-        if node.is_null:
+        text = read_text(node, where, self.diagnostics)
+        if text is None:
             return None
-        value = parse_indicator_value(node.text.strip(), self.qualitative)
+        value = parse_indicator_value(text.zh, self.qualitative)
+        if text.en:
+            return replace(value, en=text.en)
         if not value.parsed:
             self.diagnostics.warning(
-                node.position,
+                text.position or Position(""),
                 f"'{where}' value '{value.raw}' is neither a figure (operator, number, unit) "
-                "nor a known qualitative word; it is published verbatim. If it is a standard "
-                "word, add it to the glossary's `qualitative` list", "unparsed-value")
+                "nor a known qualitative word; it is published verbatim. Give its English as "
+                "`{zh: …, en: …}`, or if it is a standard word add it to the glossary's "
+                "`qualitative` list", "unparsed-value")
         return value
 

@@ -1,0 +1,73 @@
+"""Numbers, values and dates in English, from their parsed parts.
+
+The Chinese page shows what was filed (`≥14500.00(人)`); the English page shows what it
+means (`≥ 14,500 persons`), built from the operator, number and unit the validator parsed
+and the glossary's English for the unit — never by machine-translating the raw text.
+"""
+
+from __future__ import annotations
+
+import re
+from decimal import Decimal
+
+from .glossary import Glossary
+from .model import IndicatorValue
+
+TEN_THOUSAND = Decimal(10000)
+_OPERATOR_ENGLISH = {"=": "", "≥": "≥ ", "≤": "≤ ", ">": "> ", "<": "< "}
+
+
+def plain_number(number: Decimal) -> str:
+    """14500.00 → '14,500'; 0.10 → '0.1': trailing zeros carry no meaning in a target."""
+    text = f"{number:f}"
+    if "." in text:
+        text = text.rstrip("0").rstrip(".")
+    whole, _, fraction = text.partition(".")
+    grouped = f"{int(whole):,}" if whole.lstrip("-").isdigit() else whole
+    return f"{grouped}.{fraction}" if fraction else grouped
+
+
+def english_value(value: IndicatorValue, glossary: Glossary) -> str | None:
+    """A target value in English, or None where the parts cannot say it."""
+    if value.en:
+        return value.en
+    if value.qualitative:
+        return glossary.qualitative.get(value.qualitative)
+    if value.number is None or value.operator is None:
+        return None
+    figure = _OPERATOR_ENGLISH[value.operator] + plain_number(value.number)
+    if value.unit:
+        unit = glossary.unit_english(value.unit, plural=value.number != 1)
+        if unit is None:
+            return None
+        figure += unit if unit == "%" else f" {unit}"
+    if value.subject:
+        subject = glossary.english(value.subject)
+        if subject is None:
+            return None
+        figure = f"{subject}: {figure}"
+    return figure
+
+
+def yuan(amount: Decimal, unit: str) -> Decimal:
+    """An amount in yuan, whatever unit it was filed in."""
+    return amount * TEN_THOUSAND if unit == "万元" else amount
+
+
+def english_amount(amount: Decimal, unit: str) -> str:
+    """`CNY 9,593,190.00`; a 万元 amount converted, its figure as filed kept beside it."""
+    converted = f"CNY {yuan(amount, unit):,}"
+    if unit == "万元":
+        return f"{converted} ({plain_number(amount)} × 10,000 yuan)"
+    return converted
+
+
+def english_date(text: str) -> str:
+    """ISO dates stay; `2024年` (a whole year) becomes `2024`."""
+    match = re.fullmatch(r"(\d{4})年度?", text)
+    return match[1] if match else text
+
+
+def english_years(text: str) -> str:
+    """`(2023年-2023年)` → `(2023-2023)`: a span of years printed beside a goal."""
+    return re.sub(r"(\d{4})\s*年度?", r"\1", text)
