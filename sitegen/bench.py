@@ -94,29 +94,31 @@ def synthetic_record(rng: random.Random, family: str, year: int, number: int) ->
 
 
 def write_corpus(folder: Path, records: int, seed: int = 2026) -> None:
-    """A complete project: N records over 8 publishers and 4 years, plus templates/theme."""
+    """A complete project: N records over 125 publishers and 4 years, plus templates/theme."""
     rng = random.Random(seed)
     repo = Path(__file__).resolve().parent.parent
     if folder.exists():
         shutil.rmtree(folder)
     for part in ("templates", "theme"):
         shutil.copytree(repo / part, folder / part)
+    # 125 publishers × 4 years: about 20 tables a volume, as departments file them.
     for number in range(records):
-        publisher = f"publisher-{number % 8 + 1}"
-        year = 2020 + (number // 8) % 4
+        publisher = f"publisher-{number % 125 + 1}"
+        year = 2020 + (number // 125) % 4
         family = FAMILIES[number % len(FAMILIES)]
         path = folder / "content" / publisher / str(year) / f"project-{number:05d}.yaml"
         if not path.parent.exists():
             path.parent.mkdir(parents=True)
             publisher_file = path.parent.parent / "publisher.yaml"
-            publisher_file.write_text(f"name: {{zh: 测试单位{number % 8 + 1}, en: Test unit "
-                                      f"{number % 8 + 1}}}\n", encoding="utf-8")
+            publisher_file.write_text(f"name: {{zh: 测试单位{number % 125 + 1}, en: Test unit "
+                                      f"{number % 125 + 1}}}\n", encoding="utf-8")
         path.write_text(synthetic_record(rng, family, year, number), encoding="utf-8")
 
 
 def _timed_build(folder: Path, jobs: int | None) -> tuple[float, int]:
     """One `sitegen build` in a fresh process: wall seconds and peak memory in MB."""
-    command = [sys.executable, "-m", "sitegen.cli", "--project", str(folder), "build"]
+    command = [sys.executable, "-m", "sitegen.cli", "--project", str(folder), "build",
+               "--no-pdf"]
     if jobs:
         command += ["--jobs", str(jobs)]
     started = time.perf_counter()
@@ -127,8 +129,10 @@ def _timed_build(folder: Path, jobs: int | None) -> tuple[float, int]:
     return seconds, peak // 1024
 
 
-def run(folder: Path, reporter: Reporter, jobs: int | None = None, rounds: int = 3) -> int:
-    """Full builds (build/ removed first) alternating with no-change rebuilds."""
+def run(folder: Path, reporter: Reporter, jobs: int | None = None, rounds: int = 3,
+        pdf_sample: int = 0) -> int:
+    """Full HTML builds (build/ removed first) alternating with no-change rebuilds; then,
+    with `pdf_sample`, seconds per table PDF on that many records."""
     records = sum(1 for _ in (folder / "content").rglob("project-*.yaml"))
     full, unchanged, peaks = [], [], []
     for _ in range(rounds):
@@ -146,4 +150,49 @@ def run(folder: Path, reporter: Reporter, jobs: int | None = None, rounds: int =
     reporter.info(f"no-change rebuild: median {statistics.median(unchanged):.2f} s "
                   f"({', '.join(f'{s:.2f}' for s in unchanged)})")
     reporter.info(f"peak memory (largest process): {max(peaks)} MB")
+    if pdf_sample:
+        pdf_benchmark(folder, reporter, sample=pdf_sample)
     return 0
+
+
+def pdf_benchmark(folder: Path, reporter: Reporter, sample: int = 12, rounds: int = 3) -> None:
+    """Seconds per table PDF, ours against a naive rendering, alternating in one run.
+
+    Naive = what WeasyPrint does out of the box: automatic table layout, fonts and the
+    stylesheet loaded anew for every PDF. Ours = fixed table layout with set column widths,
+    one FontConfiguration and one parsed stylesheet per process.
+    """
+    from weasyprint import CSS
+
+    from .content import load_site
+    from .errors import Diagnostics
+    from .glossary import load_glossary
+    from .pdf import PdfRenderer
+    from .project import Project
+    from .site import table_pdf_page
+
+    project = Project(folder)
+    glossary = load_glossary()
+    site = load_site(project, glossary, Diagnostics())
+    tables = site.tables[:sample]
+    ours = PdfRenderer(project.root, project.templates_dir, project.theme_dir, glossary)
+
+    def naive_render(page, table) -> None:
+        renderer = PdfRenderer(project.root, project.templates_dir, project.theme_dir, glossary)
+        renderer.css = [renderer.css, CSS(string="table { table-layout: auto !important }")]
+        renderer.render(page, None, table.year, table.source_path, Diagnostics())
+
+    timings: dict[str, list[float]] = {"ours": [], "naive": []}
+    for _ in range(rounds):
+        for table in tables:
+            page = table_pdf_page(table, "zh")
+            started = time.perf_counter()
+            ours.render(page, None, table.year, table.source_path, Diagnostics())
+            timings["ours"].append(time.perf_counter() - started)
+            started = time.perf_counter()
+            naive_render(page, table)
+            timings["naive"].append(time.perf_counter() - started)
+    ours_median = statistics.median(timings["ours"])
+    naive_median = statistics.median(timings["naive"])
+    reporter.info(f"table PDF, one core: median {ours_median:.3f} s (naive {naive_median:.3f} s, "
+                  f"{naive_median / ours_median:.1f}x faster), {len(timings['ours'])} renders")

@@ -13,14 +13,22 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from . import __version__
-from .content import check_site, plan_content
+from .content import ContentPlan, check_site, plan_content
 from .errors import BuildError, Diagnostic, Diagnostics, Position
 from .glossary import DATA_DIR, load_glossary
-from .pipeline import RecordWork, process_records
+from .pipeline import (
+    PdfSettings,
+    RecordOutcome,
+    RecordWork,
+    VolumeJob,
+    link_counterparts,
+    process_records,
+    workers_for,
+)
 from .project import Project
 from .render import HtmlRenderer, render_page
 from .report import Reporter
-from .site import LANGUAGES, TableSummary, home_path, listing_pages, listings
+from .site import LANGUAGES, TableSummary, home_path, is_published, listing_pages, listings
 from .write import StagedOutput
 
 MANIFEST = ".sitegen-build.json"
@@ -40,6 +48,8 @@ class BuildResult:
     pages: int
     seconds: float
     up_to_date: bool = False
+    pdfs_rendered: int = 0
+    volumes_rendered: int = 0
 
 
 def check(project: Project, workers: int | None = None
@@ -55,9 +65,9 @@ def check(project: Project, workers: int | None = None
     return diagnostics, summaries
 
 
-def input_fingerprint(project: Project, include_drafts: bool) -> str:
-    """A digest of every byte the output depends on."""
-    digest = hashlib.sha256(f"sitegen {__version__} drafts={include_drafts}\n".encode())
+def input_fingerprint(project: Project, options: str) -> str:
+    """A digest of every byte the output depends on, and of the build's options."""
+    digest = hashlib.sha256(f"sitegen {__version__} {options}\n".encode())
     code = Path(__file__).parent
     for folder in (project.content_dir, project.templates_dir, project.theme_dir, DATA_DIR,
                    code):
@@ -88,11 +98,12 @@ def _manifest(fingerprint: str, diagnostics: Diagnostics) -> str:
 
 
 def build(project: Project, reporter: Reporter, workers: int | None = None,
-          include_drafts: bool = False, output: Path | None = None) -> BuildResult:
+          include_drafts: bool = False, output: Path | None = None,
+          pdf: bool = True) -> BuildResult:
     """Build the site into `build/`; raises BuildError (with all diagnostics) on errors."""
     started = time.perf_counter()
     output = output or project.build_dir
-    fingerprint = input_fingerprint(project, include_drafts)
+    fingerprint = input_fingerprint(project, f"drafts={include_drafts} pdf={pdf}")
     warnings = _previous_build(output, fingerprint)
     if warnings is not None:
         return BuildResult(Diagnostics(warnings), 0, time.perf_counter() - started, True)
@@ -100,15 +111,19 @@ def build(project: Project, reporter: Reporter, workers: int | None = None,
     diagnostics = Diagnostics()
     plan = plan_content(project, diagnostics)
     with StagedOutput(output) as out:
-        work = RecordWork(glossary, project.templates_dir, out.staging, include_drafts)
-        outcomes = process_records(plan.records, work, workers)
-        for outcome in outcomes:
-            diagnostics.extend(outcome.diagnostics)
-        summaries = [o.summary for o in outcomes if o.summary]
-        check_site(summaries, plan.files, diagnostics)
-        if diagnostics.has_errors():
-            raise BuildError(diagnostics)
-        pages = listing_pages(listings(summaries, include_drafts))
+        work = RecordWork(glossary, project.templates_dir, out.staging, include_drafts,
+                          pdf_settings(project) if pdf else None)
+        progress = lambda done, total: reporter.progress("records", done, total)  # noqa: E731
+        with workers_for(work, len(plan.records), workers, progress) as pool:
+            outcomes = pool.records(plan.records)
+            summaries = _collect(outcomes, plan, diagnostics)
+            diagnostics.extend(link_counterparts(plan.records, summaries, work))
+            volumes: list[RecordOutcome] = []
+            if pdf:
+                pool.progress = lambda done, total: reporter.progress("volumes", done, total)
+                volumes = pool.volumes(volume_jobs(outcomes, include_drafts))
+                _collect(volumes, plan, diagnostics)
+        pages = listing_pages(listings(summaries, include_drafts), with_pdf=pdf)
         renderer = HtmlRenderer(project.templates_dir, glossary)
         for page in pages:
             out.write_text(page.path, render_page(renderer, page, diagnostics))
@@ -118,5 +133,44 @@ def build(project: Project, reporter: Reporter, workers: int | None = None,
         out.write_text("index.html", ROOT_REDIRECT.format(target=home_path()))
         out.write_text(MANIFEST, _manifest(fingerprint, diagnostics))
         published = sum(1 for s in summaries if include_drafts or not s.draft)
+        rendered = sum(o.pdfs_rendered for o in outcomes)
     return BuildResult(diagnostics, len(pages) + published * len(LANGUAGES),
-                       time.perf_counter() - started)
+                       time.perf_counter() - started, pdfs_rendered=rendered,
+                       volumes_rendered=sum(o.pdfs_rendered for o in volumes))
+
+
+def _collect(outcomes: list[RecordOutcome], plan: ContentPlan, diagnostics: Diagnostics
+             ) -> list[TableSummary]:
+    """Diagnostics of every outcome, whole-site checks; stops the build on errors."""
+    for outcome in outcomes:
+        diagnostics.extend(outcome.diagnostics)
+    summaries = [o.summary for o in outcomes if o.summary]
+    if any(o.file in plan.files for o in outcomes if o.summary):
+        check_site(summaries, plan.files, diagnostics)
+    if diagnostics.has_errors():
+        raise BuildError(diagnostics)
+    return summaries
+
+
+def volume_jobs(outcomes: list[RecordOutcome], include_drafts: bool) -> list[VolumeJob]:
+    """One PDF volume per publisher and year, of the records that were published."""
+    jobs: dict[tuple[str, int], VolumeJob] = {}
+    for outcome in outcomes:
+        summary = outcome.summary
+        # Volumes gather target tables; evaluation reports have no PDF yet (issue #8).
+        if (summary and summary.kind == "target-table"
+                and is_published(summary, include_drafts)):
+            job = jobs.setdefault((summary.publisher.id, summary.year),
+                                  VolumeJob(summary.publisher, summary.year))
+            job.files.append(outcome.file)
+    return [jobs[key] for key in sorted(jobs)]
+
+
+def pdf_settings(project: Project) -> PdfSettings:
+    from .pdf import PDF_VARIANT, font_file
+    from .pdfcache import environment_digest
+
+    environment = environment_digest(project.templates_dir, project.theme_dir, font_file()[0],
+                                     PDF_VARIANT)
+    return PdfSettings(project.root, project.theme_dir, project.root / ".sitegen-cache" / "pdf",
+                       environment, PDF_VARIANT)

@@ -28,6 +28,8 @@ def _parser() -> argparse.ArgumentParser:
     build_cmd = commands.add_parser("build", help="check, then write the site to build/")
     build_cmd.add_argument("--jobs", type=int, default=None,
                            help="worker processes (default: one per core)")
+    build_cmd.add_argument("--no-pdf", action="store_true",
+                           help="skip PDFs (quick looks, timing the HTML alone)")
 
     new_cmd = commands.add_parser("new", help="write a commented skeleton record")
     new_cmd.add_argument("publisher", help="publisher folder, e.g. shanghai-justice")
@@ -43,6 +45,23 @@ def _parser() -> argparse.ArgumentParser:
     run = bench_sub.add_parser("run", help="time a full build and a no-change rebuild")
     run.add_argument("dir", type=Path)
     run.add_argument("--jobs", type=int, default=None)
+    run.add_argument("--pdf-sample", type=int, default=0,
+                     help="also time table PDFs on this many records")
+
+    serve_cmd = commands.add_parser("serve", help="preview the site (drafts too), reloading "
+                                    "on every save")
+    serve_cmd.add_argument("--port", type=int, default=8000, help="default: 8000")
+    serve_cmd.add_argument("--host", default=None,
+                           help="address to listen on (default: 127.0.0.1, this machine only)")
+    import_cmd = commands.add_parser("import", help="turn tables (text exports, .docx, "
+                                     ".xlsx) into records to check")
+    import_cmd.add_argument("files", nargs="+", type=Path, metavar="FILE")
+    import_cmd.add_argument("--publisher", default=None,
+                            help="write into content/PUBLISHER/<year>/ (e.g. shanghai-justice)")
+    import_cmd.add_argument("--out", type=Path, default=None,
+                            help="write into DIR/<year>/ instead")
+    import_cmd.add_argument("--force", action="store_true",
+                            help="replace records that already exist")
     return parser
 
 
@@ -71,7 +90,7 @@ def coverage_lines(summaries: list[TableSummary]) -> list[str]:
 
 def _build(project: Project, args: argparse.Namespace, reporter: TerminalReporter) -> int:
     try:
-        result = build(project, reporter, workers=args.jobs)
+        result = build(project, reporter, workers=args.jobs, pdf=not args.no_pdf)
     except BuildError as failure:
         reporter.diagnostics(failure.diagnostics.sorted())
         reporter.info("build failed: build/ was left as it was")
@@ -80,8 +99,10 @@ def _build(project: Project, args: argparse.Namespace, reporter: TerminalReporte
     if result.up_to_date:
         reporter.info(f"build/ is up to date: nothing changed ({result.seconds:.2f} s)")
         return 0
+    pdfs = "" if args.no_pdf else (f", {result.pdfs_rendered} table PDF(s) and "
+                                   f"{result.volumes_rendered} volume(s) rendered")
     reporter.info(f"built {result.pages} pages into {project.shown(project.build_dir)}/ "
-                  f"in {result.seconds:.2f} s")
+                  f"in {result.seconds:.2f} s{pdfs}")
     return 0
 
 
@@ -102,10 +123,27 @@ def _bench(project: Project, args: argparse.Namespace, reporter: TerminalReporte
         bench.write_corpus(args.dir, args.records)
         reporter.info(f"wrote {args.records} records into {args.dir}")
         return 0
-    return bench.run(args.dir, reporter, jobs=args.jobs)
+    return bench.run(args.dir, reporter, jobs=args.jobs, pdf_sample=args.pdf_sample)
 
 
-COMMANDS = {"check": _check, "build": _build, "new": _new, "bench": _bench}
+def _serve(project: Project, args: argparse.Namespace, reporter: TerminalReporter) -> int:
+    from .serve import serve  # only the preview needs the server
+
+    return serve(project, reporter, host=args.host, port=args.port)
+
+
+def _import(project: Project, args: argparse.Namespace, reporter: TerminalReporter) -> int:
+    from .importers.run import run_import  # only importing needs python-docx and openpyxl
+
+    lines, status = run_import(args.files, project.content_dir, args.publisher, args.out,
+                               args.force, project.shown)
+    for line in lines:
+        reporter.info(line)
+    return status
+
+
+COMMANDS = {"check": _check, "build": _build, "new": _new, "bench": _bench, "serve": _serve,
+            "import": _import}
 
 
 def main(argv: list[str] | None = None) -> int:

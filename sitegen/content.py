@@ -10,7 +10,9 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 
 from .checks import check_funding
+from .checks_report import check_report
 from .errors import Diagnostic, Diagnostics, Position
+from .evaluation import EvaluationReport
 from .glossary import Glossary
 from .load import load_yaml_file
 from .model import Publisher, Site, TargetTable
@@ -18,12 +20,13 @@ from .project import Project, PublisherFile, RecordFile, discover
 from .site import TableSummary, summarize
 from .translation import audit_translations
 from .validate import RecordValidator, validate_publisher
+from .validate_report import ReportValidator, is_report
 
 
 @dataclass(frozen=True)
 class LoadedRecord:
     file: RecordFile
-    table: TargetTable | None
+    table: TargetTable | EvaluationReport | None
     diagnostics: list[Diagnostic]
 
 
@@ -32,6 +35,13 @@ def load_record(file: RecordFile, publisher: Publisher, glossary: Glossary) -> L
     diagnostics = Diagnostics()
     node = load_yaml_file(file.path, file.shown_as, diagnostics)
     table = None
+    if not diagnostics.has_errors() and is_report(node):  # `kind` picks the validator
+        report = ReportValidator(glossary, diagnostics).record(
+            node, record_id=file.record_id, publisher=publisher, folder_year=file.year,
+            path=file.shown_as)
+        if report is not None:
+            check_report(report, diagnostics)
+        return LoadedRecord(file, report, diagnostics.items)
     if not diagnostics.has_errors():
         table = RecordValidator(glossary, diagnostics).record(
             node, record_id=file.record_id, publisher=publisher, folder_year=file.year,
@@ -80,9 +90,11 @@ def load_site(project: Project, glossary: Glossary, diagnostics: Diagnostics) ->
     for file, publisher in plan.records:
         loaded = load_record(file, publisher, glossary)
         diagnostics.extend(loaded.diagnostics)
-        if loaded.table is not None:
+        if isinstance(loaded.table, EvaluationReport):
+            site.reports.append(loaded.table)
+        elif loaded.table is not None:
             site.tables.append(loaded.table)
-    check_site([summarize(t) for t in site.tables], plan.files, diagnostics)
+    check_site([summarize(t) for t in [*site.tables, *site.reports]], plan.files, diagnostics)
     return site
 
 
@@ -99,9 +111,10 @@ def check_site(summaries: list[TableSummary], files: list[RecordFile],
                               "duplicate-id")
         else:
             seen[key] = file
-    names: dict[tuple[str, int, str], TableSummary] = {}
+    names: dict[tuple[str, int, str, str], TableSummary] = {}
     for summary in sorted(summaries, key=lambda s: s.source_path):
-        key = (summary.publisher.id, summary.year, summary.name.zh)
+        # A report on a project is its counterpart, not a duplicate, of the target table.
+        key = (summary.publisher.id, summary.year, summary.name.zh, summary.kind)
         if key in names:
             diagnostics.warning(Position(summary.source_path),
                                 f"the project '{summary.name.zh}' is also published by "

@@ -9,9 +9,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from .errors import Position
+
+if TYPE_CHECKING:  # the report model builds on this one
+    from .evaluation import EvaluationReport
 
 Language = Literal["zh", "en"]
 LANGUAGES: tuple[Language, ...] = ("zh", "en")
@@ -253,3 +256,4 @@ class Site:
 
     publishers: dict[str, Publisher] = field(default_factory=dict)
     tables: list[TargetTable] = field(default_factory=list)
+    reports: list[EvaluationReport] = field(default_factory=list)

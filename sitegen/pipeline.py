@@ -1,10 +1,10 @@
 """The per-record work of a build, spread over worker processes.
 
-Each worker loads, validates and renders its records and writes their pages straight
-into the staging folder, returning only a small summary and the diagnostics: shipping
-whole tables between processes (pickling) cost as much as rendering them. A record with
-errors renders nothing, and any error anywhere discards the staging folder, so the
-"validate everything before publishing anything" rule still holds for `build/`.
+Each worker loads, validates and renders its records — web pages and PDFs — and writes
+them straight into the staging folder, returning only a small summary and the
+diagnostics: shipping whole tables between processes (pickling) cost as much as rendering
+them. A record with errors renders nothing, and any error anywhere discards the staging
+folder, so "validate everything before publishing anything" still holds for `build/`.
 """
 
 from __future__ import annotations
@@ -12,26 +12,46 @@ from __future__ import annotations
 import multiprocessing
 import os
 import sys
+from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass
+from contextlib import contextmanager
+from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import Any
 
 from .content import load_record
 from .errors import Diagnostic, Diagnostics
+from .evaluation import EvaluationReport
 from .glossary import Glossary
-from .model import Publisher
+from .model import Publisher, TargetTable
 from .project import RecordFile
 from .render import HtmlRenderer, render_page
-from .site import TableSummary, is_published, summarize, table_pages
+from .report_layout import counterparts
+from .site import (
+    LANGUAGES,
+    Page,
+    TableSummary,
+    is_published,
+    record_pages,
+    report_pdf_page,
+    summarize,
+    table_pdf_page,
+    volume_pdf_page,
+)
 
-PARALLEL_THRESHOLD = 200  # below this, starting workers costs more than it saves
+PARALLEL_THRESHOLD = 200  # HTML only: below this, starting workers costs more than it saves
+Progress = Callable[[int, int], None]
 
 
 @dataclass(frozen=True)
-class RecordOutcome:
-    file: RecordFile
-    summary: TableSummary | None
-    diagnostics: list[Diagnostic]
+class PdfSettings:
+    """Where PDFs come from and where rendered ones are kept between builds."""
+
+    root: Path
+    theme_dir: Path
+    cache_dir: Path
+    environment: str
+    variant: str | None
 
 
 @dataclass(frozen=True)
@@ -42,29 +62,117 @@ class RecordWork:
     templates_dir: Path | None = None
     output: Path | None = None
     include_drafts: bool = False
+    pdf: PdfSettings | None = None
+
+
+@dataclass(frozen=True)
+class RecordOutcome:
+    file: RecordFile
+    summary: TableSummary | None
+    diagnostics: list[Diagnostic]
+    pdfs_rendered: int = 0
+
+
+@dataclass(frozen=True)
+class VolumeJob:
+    """All published records of one publisher and year, for its PDF volume."""
+
+    publisher: Publisher
+    year: int
+    files: list[RecordFile] = field(default_factory=list)
 
 
 class RecordPublisher:
-    """Per-process state: one Jinja environment, reused for every record."""
+    """Per-process state: one Jinja environment and one PDF renderer, reused."""
 
     def __init__(self, work: RecordWork) -> None:
         self.work = work
         self.renderer = (HtmlRenderer(work.templates_dir, work.glossary)
                          if work.output and work.templates_dir else None)
+        self._pdf: Any = None
+
+    def pdf(self) -> Any:
+        """The PDF renderer, made on first use (loading fonts takes a moment)."""
+        if self._pdf is None and self.work.pdf and self.work.templates_dir:
+            from .pdf import PdfRenderer
+            from .pdfcache import PdfCache
+
+            settings = self.work.pdf
+            self._pdf = (PdfRenderer(settings.root, self.work.templates_dir, settings.theme_dir,
+                                     self.work.glossary, settings.variant),
+                         PdfCache(settings.cache_dir, settings.environment))
+        return self._pdf
 
     def __call__(self, file: RecordFile, publisher: Publisher) -> RecordOutcome:
         loaded = load_record(file, publisher, self.work.glossary)
         table, diagnostics = loaded.table, Diagnostics(list(loaded.diagnostics))
         if table is None:
             return RecordOutcome(file, None, diagnostics.items)
+        rendered = 0
         if (self.renderer and self.work.output and not diagnostics.has_errors()
                 and is_published(table, self.work.include_drafts)):
-            for page in table_pages(table):
-                html = render_page(self.renderer, page, diagnostics)
-                target = self.work.output / page.path
-                target.parent.mkdir(parents=True, exist_ok=True)
-                target.write_text(html, encoding="utf-8")
-        return RecordOutcome(file, summarize(table), diagnostics.items)
+            for page in self.pages(table):
+                self.write(page.path, render_page(self.renderer, page, diagnostics))
+            if self.work.pdf:
+                rendered = self.table_pdfs(table, file, diagnostics)
+        return RecordOutcome(file, summarize(table), diagnostics.items, rendered)
+
+    def pages(self, record: TargetTable | EvaluationReport,
+              related: tuple[TableSummary, ...] = ()) -> list[Page]:
+        """The web pages of whichever kind of record this is, linked to its counterparts."""
+        pages = record_pages(record, with_pdf=self.work.pdf is not None)
+        return [replace(page, context={**page.context, "related": related}) for page in pages]
+
+    def relink(self, file: RecordFile, publisher: Publisher,
+               related: tuple[TableSummary, ...]) -> list[Diagnostic]:
+        """Write a record's web pages again, now linked to its counterparts."""
+        record, diagnostics = load_record(file, publisher, self.work.glossary).table, Diagnostics()
+        if record is not None and self.renderer:
+            for page in self.pages(record, related):
+                self.write(page.path, render_page(self.renderer, page, diagnostics))
+        return diagnostics.items
+
+    def write(self, relative: str, text: str) -> None:
+        assert self.work.output is not None
+        target = self.work.output / relative
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(text, encoding="utf-8")
+
+    def table_pdfs(self, table: TargetTable | EvaluationReport, file: RecordFile,
+                   diagnostics: Diagnostics) -> int:
+        sources = [file.path, file.path.parent.parent / "publisher.yaml"]
+        pdf_page = report_pdf_page if isinstance(table, EvaluationReport) else table_pdf_page
+        return sum(self.make_pdf(pdf_page(table, language), sources, file.path,
+                                 table.year, file.shown_as, diagnostics)
+                   for language in LANGUAGES)
+
+    def make_pdf(self, page: Any, sources: list[Path], attachment: Path | None, year: int,
+                 named: str, diagnostics: Diagnostics) -> int:
+        """Copy the PDF from the cache, or render it; returns 1 if it was rendered."""
+        assert self.work.output is not None
+        renderer, cache = self.pdf()
+        target = self.work.output / page.path
+        key = cache.key(page.language, sources)
+        if cache.fetch(key, target):
+            return 0
+        data = renderer.render(page, attachment, year, named, diagnostics)
+        if data is not None:
+            cache.store(key, data, target)
+        return 1
+
+    def volume(self, job: VolumeJob) -> RecordOutcome:
+        """The PDF volume of a publisher's year, in every language."""
+        diagnostics = Diagnostics()
+        tables = [t for f in job.files
+                  if isinstance(t := load_record(f, job.publisher, self.work.glossary).table,
+                                TargetTable)]
+        tables.sort(key=lambda t: (t.project.name.zh, t.id))
+        sources = [f.path for f in sorted(job.files, key=lambda f: f.path)]
+        named = f"content/{job.publisher.id}/{job.year}/"
+        rendered = sum(self.make_pdf(volume_pdf_page(job.publisher, job.year, tables, language),
+                                     sources, None, job.year, named, diagnostics)
+                       for language in LANGUAGES)
+        return RecordOutcome(job.files[0], None, diagnostics.items, rendered)
 
 
 _worker: RecordPublisher | None = None
@@ -80,16 +188,84 @@ def _run_chunk(chunk: list[tuple[RecordFile, Publisher]]) -> list[RecordOutcome]
     return [_worker(file, publisher) for file, publisher in chunk]
 
 
-def process_records(records: list[tuple[RecordFile, Publisher]], work: RecordWork,
-                    workers: int | None = None) -> list[RecordOutcome]:
-    """Every record's outcome, in input order; parallel when there are many."""
+def _run_volume(job: VolumeJob) -> list[RecordOutcome]:
+    assert _worker is not None
+    return [_worker.volume(job)]
+
+
+class Workers:
+    """Runs record and volume work in this process or in a pool of worker processes."""
+
+    def __init__(self, work: RecordWork, pool: ProcessPoolExecutor | None,
+                 progress: Progress | None) -> None:
+        self.work = work
+        self.pool = pool
+        self.local = RecordPublisher(work) if pool is None else None
+        self.progress = progress or (lambda done, total: None)
+
+    def records(self, records: list[tuple[RecordFile, Publisher]]) -> list[RecordOutcome]:
+        """Every record's outcome, in input order."""
+        if self.local is not None:
+            return self._serially(records, lambda item: [self.local(*item)])
+        workers = self.pool._max_workers  # type: ignore[union-attr]
+        size = 1 if self.work.pdf else max(1, min(64, len(records) // (workers * 4)))
+        chunks = [records[i:i + size] for i in range(0, len(records), size)]
+        return self._pooled(_run_chunk, chunks, len(records))
+
+    def volumes(self, jobs: list[VolumeJob]) -> list[RecordOutcome]:
+        if self.local is not None:
+            return self._serially(jobs, lambda job: [self.local.volume(job)])
+        return self._pooled(_run_volume, jobs, len(jobs))
+
+    def _serially(self, items: list, run: Callable) -> list[RecordOutcome]:
+        outcomes = []
+        for done, item in enumerate(items, 1):
+            outcomes.extend(run(item))
+            self.progress(done, len(items))
+        return outcomes
+
+    def _pooled(self, function: Callable, chunks: list, total: int) -> list[RecordOutcome]:
+        outcomes: list[RecordOutcome] = []
+        assert self.pool is not None
+        for part in self.pool.map(function, chunks):
+            outcomes.extend(part)
+            self.progress(min(len(outcomes), total), total)
+        return outcomes
+
+
+@contextmanager
+def workers_for(work: RecordWork, count: int, workers: int | None,
+                progress: Progress | None = None) -> Iterator[Workers]:
+    """Workers for `count` records: a process pool when that pays, else this process."""
     workers = workers or os.cpu_count() or 1
-    if workers == 1 or len(records) < PARALLEL_THRESHOLD:
-        publisher = RecordPublisher(work)
-        return [publisher(file, owner) for file, owner in records]
-    size = max(1, min(64, len(records) // (workers * 4)))
-    chunks = [records[i:i + size] for i in range(0, len(records), size)]
+    threshold = 4 if work.pdf else PARALLEL_THRESHOLD  # a PDF is worth a process
+    if workers == 1 or count < threshold:
+        yield Workers(work, None, progress)
+        return
     method = "fork" if sys.platform == "linux" else None
     with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context(method),
                              initializer=_start_worker, initargs=(work,)) as pool:
-        return [outcome for part in pool.map(_run_chunk, chunks) for outcome in part]
+        yield Workers(work, pool, progress)
+
+
+def link_counterparts(records: list[tuple[RecordFile, Publisher]],
+                      summaries: list[TableSummary], work: RecordWork) -> list[Diagnostic]:
+    """Render again, with links both ways, each report and target table of one project.
+
+    Workers render each record knowing no other; once every summary is known, the few
+    records whose project and year have both a report and a target table are rendered
+    once more, here, with links to each other.
+    """
+    linked = counterparts([s for s in summaries if is_published(s, work.include_drafts)])
+    if not linked or work.output is None:
+        return []
+    publisher = RecordPublisher(work)
+    return [diagnostic for file, owner in records if file.shown_as in linked
+            for diagnostic in publisher.relink(file, owner, linked[file.shown_as])]
+
+
+def process_records(records: list[tuple[RecordFile, Publisher]], work: RecordWork,
+                    workers: int | None = None) -> list[RecordOutcome]:
+    """Every record's outcome, in input order; parallel when there are many."""
+    with workers_for(work, len(records), workers) as pool:
+        return pool.records(records)

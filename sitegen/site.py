@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
+from .evaluation import EvaluationReport
 from .model import (
     FirstLevel,
     Indicator,
@@ -21,6 +22,7 @@ from .model import (
     TargetTable,
     Text,
 )
+from .report_layout import report_context
 
 DEFAULT_LANGUAGE = "zh"
 LANGUAGES = ("zh", "en")
@@ -69,15 +71,17 @@ class TableSummary:
     draft: bool
     source_path: str
     english_coverage: tuple[int, int] = (0, 0)
+    kind: str = "target-table"
+    """`target-table` or `evaluation-report`: listings label reports (评价报告)."""
 
     def page_path(self, language: str) -> str:
         return table_path(self.publisher.id, self.year, self.id, language)
 
 
-def summarize(table: TargetTable) -> TableSummary:
+def summarize(table: TargetTable | EvaluationReport) -> TableSummary:
     return TableSummary(table.id, table.publisher, table.year, table.project.name,
                         table.amount_in_yuan, table.indicator_count, table.draft,
-                        table.source_path, table.english_coverage)
+                        table.source_path, table.english_coverage, table.kind)
 
 
 @dataclass
@@ -88,7 +92,11 @@ class YearListing:
 
     @property
     def total_in_yuan(self) -> Decimal:
-        return sum((t.amount_in_yuan or Decimal(0) for t in self.tables), Decimal(0))
+        # A report restates the amount of a project: count it only if no table of the
+        # year already does.
+        tabled = {t.name.zh for t in self.tables if t.kind == "target-table"}
+        counted = [t for t in self.tables if t.kind == "target-table" or t.name.zh not in tabled]
+        return sum((t.amount_in_yuan or Decimal(0) for t in counted), Decimal(0))
 
 
 @dataclass
@@ -159,24 +167,91 @@ def listings(summaries: list[TableSummary], include_drafts: bool = False
     return list(by_publisher.values())
 
 
-def table_pages(table: TargetTable) -> list[Page]:
-    """The pages one record publishes: its table in every language."""
+def table_pages(table: TargetTable, with_pdf: bool = False) -> list[Page]:
+    """The web pages one record publishes: its table in every language."""
     rows = indicator_rows(table.indicators)
     return [Page(table_path(table.publisher.id, table.year, table.id, language), "table.html",
-                 language, {"table": table, "rows": rows}) for language in LANGUAGES]
+                 language, {"table": table, "rows": rows,
+                            "pdf_name": f"{table.id}.pdf" if with_pdf else None})
+            for language in LANGUAGES]
 
 
-def listing_pages(publishers: list[PublisherListing]) -> list[Page]:
+def report_pages(report: EvaluationReport, language: str | None = None,
+                 with_pdf: bool = False) -> list[Page]:
+    """The web pages an evaluation report publishes: the report in each language (or one)."""
+    context = report_context(report)
+    context["pdf_name"] = f"{report.id}.pdf" if with_pdf else None
+    if report.targets:
+        context["target_rows"] = indicator_rows(report.targets.indicators)
+    return [Page(table_path(report.publisher.id, report.year, report.id, language),
+                 "report.html", language, context)
+            for language in ([language] if language else LANGUAGES)]
+
+
+def table_pdf_path(publisher_id: str, year: int, record_id: str, language: str) -> str:
+    return f"{language}/{publisher_id}/{year}/{record_id}/{record_id}.pdf"
+
+
+def volume_pdf_path(publisher_id: str, year: int, language: str) -> str:
+    return f"{language}/{publisher_id}/{year}/{publisher_id}-{year}.pdf"
+
+
+def record_pages(record: TargetTable | EvaluationReport, with_pdf: bool = False) -> list[Page]:
+    """The web pages of either kind of record."""
+    if isinstance(record, EvaluationReport):
+        return report_pages(record, with_pdf=with_pdf)
+    return table_pages(record, with_pdf=with_pdf)
+
+
+def report_pdf_page(report: EvaluationReport, language: str) -> Page:
+    """The PDF of an evaluation report: the article of its web page, print layout."""
+    path = table_pdf_path(report.publisher.id, report.year, report.id, language)
+    return Page(path, "pdf/report.html", language, {
+        **report_pages(report, language)[0].context, "publisher": report.publisher,
+        "year": report.year, "heading": report.project.name,
+        "keywords": [report.project.name, report.title]})
+
+
+def table_pdf_page(table: TargetTable, language: str) -> Page:
+    """The PDF of one table: the same partials as its web page, print layout."""
+    path = table_pdf_path(table.publisher.id, table.year, table.id, language)
+    return Page(path, "pdf/table.html", language, {
+        "table": table, "rows_of": _rows_of, "publisher": table.publisher,
+        "year": table.year, "heading": table.project.name,
+        "keywords": [table.project.name, table.title]})
+
+
+def volume_pdf_page(publisher: Publisher, year: int, tables: list[TargetTable],
+                    language: str) -> Page:
+    """All tables of a publisher and year in one PDF, with a cover and contents."""
+    total = sum((t.amount_in_yuan or Decimal(0) for t in tables), Decimal(0))
+    return Page(volume_pdf_path(publisher.id, year, language), "pdf/volume.html", language, {
+        "tables": tables, "rows_of": _rows_of, "publisher": publisher, "year": year,
+        "total": total, "heading": Text("年度项目支出绩效目标表汇编",
+                                         "Project performance target tables"),
+        "keywords": []})
+
+
+def _rows_of(table: TargetTable) -> list[IndicatorRow]:
+    return indicator_rows(table.indicators)
+
+
+def listing_pages(publishers: list[PublisherListing], with_pdf: bool = False) -> list[Page]:
     """Home, one page per publisher and one per publisher and year, in every language."""
-    return [page for language in LANGUAGES for page in _listing_pages(publishers, language)]
+    return [page for language in LANGUAGES
+            for page in _listing_pages(publishers, language, with_pdf)]
 
 
-def _listing_pages(publishers: list[PublisherListing], language: str) -> list[Page]:
+def _listing_pages(publishers: list[PublisherListing], language: str, with_pdf: bool
+                   ) -> list[Page]:
     pages = [Page(home_path(language), "home.html", language, {"publishers": publishers})]
     for listing in publishers:
         pages.append(Page(publisher_path(listing.publisher.id, language), "publisher.html",
                           language, {"listing": listing}))
         for year in listing.years:
+            tabled = any(t.kind == "target-table" for t in year.tables)  # volumes hold tables
+            volume = f"{listing.publisher.id}-{year.year}.pdf" if with_pdf and tabled else None
             pages.append(Page(year_path(listing.publisher.id, year.year, language), "year.html",
-                              language, {"listing": listing, "year_listing": year}))
+                              language, {"listing": listing, "year_listing": year,
+                                         "volume_name": volume}))
     return pages

@@ -26,8 +26,8 @@ def test_two_builds_are_byte_identical(tmp_path: Path):
     from sitegen.project import Project
 
     first, second = tmp_path / "first", tmp_path / "second"
-    build(Project(REPO), RecordingReporter(), workers=1, output=first)
-    build(Project(REPO), RecordingReporter(), workers=2, output=second)
+    build(Project(REPO), RecordingReporter(), workers=1, output=first, pdf=False)
+    build(Project(REPO), RecordingReporter(), workers=2, output=second, pdf=False)
     assert len(tree_digest(first)) > 40
     assert tree_digest(first) == tree_digest(second)
 
@@ -61,7 +61,7 @@ def test_interrupted_build_midway_leaves_previous_build(project_factory, monkeyp
 
     monkeypatch.setattr(pipeline, "render_page", render_then_fail)
     with pytest.raises(failure):
-        build(project, RecordingReporter())
+        build(project, RecordingReporter(), pdf=False)
     assert tree_digest(project.build_dir) == before
     leftovers = [p.name for p in project.root.iterdir() if p.name.startswith(".build")]
     assert leftovers == []
@@ -74,7 +74,7 @@ def test_template_error_names_template_and_line(project_factory):
         "{{ l.text(table.project.name) }}</h1>", "{{ table.project.nmae.zh }}</h1>"),
         encoding="utf-8")
     with pytest.raises(BuildError) as failure:
-        build(project, RecordingReporter())
+        build(project, RecordingReporter(), pdf=False)
     errors = failure.value.diagnostics.errors
     line = next(i for i, text in enumerate(template.read_text().splitlines(), 1)
                 if "nmae" in text)
@@ -89,7 +89,7 @@ def test_drafts_are_not_published(project_factory, capsys):
     draft = RECORD.replace("year: 2023\n", "year: 2023\ndraft: true\n")
     draft = draft.replace("测试项目", "草稿项目")
     project = project_factory({"2023/a.yaml": RECORD, "2023/draft.yaml": draft})
-    assert run_cli(capsys, project, "build")[0] == 0
+    assert run_cli(capsys, project, "build", "--no-pdf")[0] == 0
     assert not (project.build_dir / "zh/test-bureau/2023/draft").exists()
     listing = (project.build_dir / "zh/test-bureau/2023/index.html").read_text(encoding="utf-8")
     assert "草稿项目" not in listing and "测试项目" in listing
@@ -107,7 +107,7 @@ def test_links_are_relative_and_resolve(seed_site: Path):
 def test_record_text_is_escaped_not_evaluated(project_factory, capsys):
     hostile = RECORD.replace("text: 完成任务。", "text: \"<script>alert(1)</script>{{ 7*7 }}\"")
     project = project_factory({"2023/a.yaml": hostile})
-    assert run_cli(capsys, project, "build")[0] == 0
+    assert run_cli(capsys, project, "build", "--no-pdf")[0] == 0
     page = (project.build_dir / "zh/test-bureau/2023/a/index.html").read_text(encoding="utf-8")
     assert "<script>" not in page
     assert "&lt;script&gt;alert(1)&lt;/script&gt;{{ 7*7 }}" in page
@@ -121,20 +121,20 @@ def test_new_writes_a_skeleton_that_checks_and_stays_a_draft(project_factory, ca
     assert run_cli(capsys, project, "check")[0] == 0
     assert run_cli(capsys, project, "new", "new-bureau", "2024", "first-table")[0] == 1
     assert run_cli(capsys, project, "new", "new-bureau", "2024", "Bad_Id")[0] == 1
-    assert run_cli(capsys, project, "build")[0] == 0
+    assert run_cli(capsys, project, "build", "--no-pdf")[0] == 0
     assert not (project.build_dir / "zh/new-bureau").exists()
 
 
 def test_no_change_rebuild_does_nothing_and_a_change_rebuilds(project_factory, capsys):
     project = project_factory({"2023/a.yaml": RECORD})
-    assert run_cli(capsys, project, "build")[0] == 0
+    assert run_cli(capsys, project, "build", "--no-pdf")[0] == 0
     page = project.build_dir / "zh/test-bureau/2023/a/index.html"
     page.write_text("tampered", encoding="utf-8")  # proves nothing was rewritten
-    status, output = run_cli(capsys, project, "build")
+    status, output = run_cli(capsys, project, "build", "--no-pdf")
     assert status == 0 and "build/ is up to date" in output
     assert page.read_text(encoding="utf-8") == "tampered"
     record = project.content_dir / "test-bureau/2023/a.yaml"
     record.write_text(RECORD.replace("测试项目", "改过的项目"), encoding="utf-8")
-    status, output = run_cli(capsys, project, "build")
+    status, output = run_cli(capsys, project, "build", "--no-pdf")
     assert status == 0 and "built" in output
     assert "改过的项目" in page.read_text(encoding="utf-8")

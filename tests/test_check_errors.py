@@ -114,7 +114,7 @@ def test_values_are_kept_as_typed(project_factory, capsys, tmp_path):
                          "  competent_department: 010\n  nature: NO")
     record = record.replace("amount: 1,000.00", "amount: 12.50")
     project = project_factory({"2023/a.yaml": record})
-    build(project, RecordingReporter())
+    build(project, RecordingReporter(), pdf=False)
     page = (project.build_dir / "zh/test-bureau/2023/a/index.html").read_text(encoding="utf-8")
     assert "<td>010</td>" in page and "<td>NO</td>" in page
     assert ">12.50<" in page

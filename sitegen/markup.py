@@ -1,0 +1,83 @@
+"""Report text: Markdown → HTML with Python-Markdown, then sanitised by an allow-list (nh3).
+
+Python-Markdown does not sanitise (PITFALLS.md): raw `<script>`, `onerror=` and
+`javascript:` links pass straight through it. So its *output* goes through nh3 with a
+short allow-list: text structure, lists, tables and plain links only — no scripts, event
+handlers, inline styles, iframes, images or `data:` URLs. Markdown tables get
+`scope="col"` on their header cells, which Python-Markdown leaves out. `refusals` names
+what the sanitiser will drop, so the checker can tell the editor where.
+"""
+
+from __future__ import annotations
+
+from html.parser import HTMLParser
+
+import markdown
+import nh3
+
+TAGS = {"p", "br", "h3", "h4", "h5", "h6", "ul", "ol", "li", "strong", "em", "b", "i",
+        "sup", "sub", "blockquote", "code", "pre", "hr", "a", "abbr",
+        "table", "thead", "tbody", "tr", "th", "td"}
+ATTRIBUTES = {"a": {"href", "title"}, "abbr": {"title"}, "ol": {"start"},
+              "th": {"align"}, "td": {"align"}}
+URL_SCHEMES = {"http", "https", "mailto"}
+# Elements whose content is code or styling, never text: dropped with everything inside.
+DROPPED_WITH_CONTENT = {"script", "style", "template", "object", "embed", "iframe", "svg",
+                        "math", "noscript", "textarea", "select"}
+# Headings h1 and h2 belong to the page and the report's numbered sections.
+EXTENSIONS = ["tables", "sane_lists"]
+EXTENSION_CONFIGS = {"tables": {"use_align_attribute": True}}
+
+
+def render_markdown(text: str) -> str:
+    """Sanitised HTML for a piece of report Markdown."""
+    html = markdown.markdown(text, extensions=EXTENSIONS, extension_configs=EXTENSION_CONFIGS,
+                             output_format="html")
+    return sanitise(html)
+
+
+def sanitise(html: str) -> str:
+    """HTML reduced to the allow-list; Markdown table headers become column headers."""
+    return nh3.clean(html, tags=TAGS, clean_content_tags=DROPPED_WITH_CONTENT,
+                     attributes=ATTRIBUTES, url_schemes=URL_SCHEMES, strip_comments=True,
+                     link_rel="noopener noreferrer",
+                     set_tag_attribute_values={"th": {"scope": "col"}})
+
+
+def refusals(text: str) -> list[str]:
+    """What the sanitiser drops from this Markdown, in words for the editor."""
+    finder = _RefusalFinder()
+    finder.feed(markdown.markdown(text, extensions=EXTENSIONS,
+                                  extension_configs=EXTENSION_CONFIGS))
+    finder.close()
+    return finder.found
+
+
+class _RefusalFinder(HTMLParser):
+    """Walks Markdown's raw output and lists each tag, attribute and link not allowed."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.found: list[str] = []
+
+    def _note(self, what: str) -> None:
+        if what not in self.found:
+            self.found.append(what)
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag not in TAGS:
+            self._note(f"<{tag}>")
+            return
+        for name, value in attrs:
+            if name in ("href", "src") and value and not _allowed_url(value):
+                self._note(f"the link {value.split(':', 1)[0].strip()}:…")
+            elif name not in ATTRIBUTES.get(tag, set()):
+                self._note(f"the attribute {name}=")
+
+
+def _allowed_url(url: str) -> bool:
+    """http(s), mailto, or a relative address (no scheme before the first / ? #)."""
+    head = url.strip().split("/", 1)[0].split("?", 1)[0].split("#", 1)[0]
+    if ":" not in head:
+        return True
+    return head.split(":", 1)[0].lower() in URL_SCHEMES

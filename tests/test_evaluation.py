@@ -1,0 +1,441 @@
+"""Evaluation reports (issue #8): the Shenzhen seed page, the figure checks, the sanitiser.
+
+The seed page is checked against the seed text itself (tests/seeds/003_…), table by table
+and line by line, so a cell dropped or mangled in transcription fails here. Each
+consistency check gets a small inline record with one figure wrong, and the message and
+line it must produce.
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+import subprocess
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+from bs4 import BeautifulSoup
+from conftest import RECORD, REPO, SEEDS, run_cli
+
+from sitegen.build import build
+from sitegen.evaluation import grade_of
+from sitegen.markup import refusals, render_markdown
+from sitegen.report import RecordingReporter
+
+SEED = SEEDS / "003_938a3f588b5f6106.txt"
+SEED_RECORD = REPO / "content/shenzhen-justice/2020/community-corrections-resettlement.yaml"
+SEED_PAGE = "shenzhen-justice/2020/community-corrections-resettlement/index.html"
+DEBRIS = re.compile(r"\[bookmark: [^\]]*\]")
+PATH = "content/test-bureau/2023/r.yaml"
+
+# A small, consistent report: tests change one figure at a time.
+REPORT = """\
+kind: evaluation-report
+title: 绩效评价报告
+year: 2023
+project:
+  name: {zh: 测试项目, en: Test project}
+  amount: 10
+  unit: 万元
+body:
+  - 为评价测试项目，报告如下：
+  - heading: {zh: 一、评分, en: I. Scores}
+    content:
+      - 项目产出指标共60分，得分50分，得分率为83.33%。
+      - table: scoring
+      - table: spending
+      - table: execution
+spending:
+  number: 表1-2
+  caption: 项目资金使用情况表
+  unit: 万元
+  rows:
+    - {number: "1", purpose: 甲, amount: 6.25, share: 62.5%}
+    - {number: "2", purpose: 乙, amount: 3.75, share: 37.5%}
+  total: {label: 合计, amount: 10, share: 100%}
+execution:
+  number: 表1-3
+  caption: 项目资金执行情况表
+  unit: 万元
+  project: 测试项目
+  rows:
+    - {period: 第一季度, budget: 10, spent: 2.5, rate: 25%}
+scoring:
+  number: 表3-1
+  caption: 测试项目绩效评价指标评分表
+  total: {label: 合计, weight: 100, score: 85}
+  stated:
+    - at: 三
+      quote: 综合得分为85分，等级为“良好”。
+      score: 85
+      grade: 良好
+  first_levels:
+    - name: 产出指标
+      stated:
+        - at: 四（一）
+          quote: 项目产出指标共60分，得分50分，得分率为83.33%。
+          weight: 60
+          score: 50
+          rate: 83.33%
+      second_levels:
+        - name: 产出数量
+          indicators:
+            - name: 完成率
+              value: 100%
+              weight: 60
+              score: 50
+              explanation: 考察完成情况。
+              rule: 按计划完成得满分。
+    - name: 效益指标
+      second_levels:
+        - name: 社会效益
+          indicators:
+            - name: 社会稳定
+              weight: 40
+              score: 35
+"""
+
+
+def squeeze(text: str) -> str:
+    return re.sub(r"\s", "", text)
+
+
+def line_of(text: str, needle: str, occurrence: int = 1) -> int:
+    return [i for i, line in enumerate(text.splitlines(), 1) if needle in line][occurrence - 1]
+
+
+def soup_of(path: Path) -> BeautifulSoup:
+    return BeautifulSoup(path.read_text(encoding="utf-8"), "html.parser")
+
+
+def seed_table(caption: str) -> list[list[str]]:
+    """The rows of the seed table printed under `caption`, each its non-empty cells.
+
+    Cells are tab-indented lines, rows are separated by blank lines, and a line without a
+    tab right after a cell continues that cell (a line break inside it).
+    """
+    lines = [DEBRIS.sub("", line) for line in SEED.read_text(encoding="utf-8").splitlines()]
+    start = next(i for i, line in enumerate(lines) if line.strip() == caption) + 1
+    rows: list[list[str]] = []
+    row: list[str] = []
+    previous = lines[start - 1]
+    for line in lines[start:]:
+        if line.startswith("\t"):
+            row.append(line[1:])
+        elif line.strip() and previous and row:  # previous: a cell, even an empty one
+            row[-1] += line
+        elif not line.strip() and row:
+            rows.append(row)
+            row = []
+        elif line.strip() and not line.startswith("单位："):
+            break
+        previous = line
+    rows.append(row) if row else None
+    return [[squeeze(cell) for cell in r if cell.strip()] for r in rows]
+
+
+def page_table(soup: BeautifulSoup, selector: str) -> list[list[str]]:
+    """A page table's rows as printed, without the marks on figures that do not add up."""
+    table = BeautifulSoup(str(soup.select_one(selector)), "html.parser")  # marks removed
+    for mark in table.select(".disagrees"):
+        mark.decompose()
+    return [[squeeze(cell.get_text()) for cell in tr.find_all(["th", "td"])
+             if squeeze(cell.get_text())] for tr in table.select("tr")]
+
+
+@pytest.fixture(scope="module")
+def seed_page(seed_site: Path) -> BeautifulSoup:
+    return soup_of(seed_site / "zh" / SEED_PAGE)
+
+
+# -- the Shenzhen report page against the seed --------------------------------------------
+def test_every_line_of_the_seed_is_on_the_page(seed_page):
+    text = squeeze(seed_page.get_text())
+    lines = [squeeze(DEBRIS.sub("", line)) for line in SEED.read_text(encoding="utf-8")
+             .splitlines()]
+    missing = [line for line in lines if line and line not in text]
+    assert not missing, missing[:10]
+    assert "[bookmark" not in text and "_Toc" not in text
+
+
+@pytest.mark.parametrize(("caption", "selector"), [
+    ("表1-1 项目实施单位情况表", "table.units"),
+    ("表1-2 项目资金使用情况表", "table.spending"),
+    ("表1-3 项目资金执行情况表", "table.execution"),
+    ("表1-4 2020年社区矫正、安帮经费项目绩效目标表", "#targets-caption"),
+    ("表3-1 社区矫正、安帮经费服务项目绩效评价指标评分表", "table.scoring"),
+    ("社区矫正、安帮经费项目绩效评价指标评分表", "table.appendix"),
+])
+def test_each_seed_table_is_on_the_page_row_by_row(seed_page, caption, selector):
+    if selector.startswith("#"):  # the target table shares its class with others
+        selector = f"table:has(> caption{selector})"
+    rows = page_table(seed_page, selector)
+    caption_text = squeeze(seed_page.select_one(selector).caption.get_text())
+    assert caption_text.startswith(squeeze(caption)), caption_text
+    assert rows == seed_table(caption)
+
+
+def test_all_33_indicators_with_explanation_and_rule(seed_page):
+    for selector in ("table.scoring tbody tr", "table.appendix tbody tr"):
+        assert len(seed_page.select(selector)) == 33
+    for row in seed_page.select("table.appendix tbody tr"):
+        assert row.select_one("td.explanation").get_text(strip=True)
+        assert row.select_one("td.rule").get_text(strip=True)
+
+
+def test_total_and_grade_are_computed(seed_page):
+    facts = {row.th.get_text(strip=True): row.td.get_text(strip=True)
+             for row in seed_page.select("table.facts tr")}
+    assert facts["综合得分（按各指标得分计算）"] == "91 / 100"
+    assert facts["评价等级（按财预〔2020〕10号分级）"] == "优秀"
+    assert facts["评价资金"] == "92 万元"
+
+
+def test_the_seed_disagreements_are_marked_where_printed(seed_page):
+    appendix = {th.get_text(" ", strip=True) for th in
+                seed_page.select("table.appendix th.level-1")}
+    assert "产出指标（37分） 数字不一致 按各项计算为 39" in appendix
+    assert "效益指标（23分） 数字不一致 按各项计算为 21" in appendix
+    findings = [squeeze(li.get_text()) for li in seed_page.select("ul.findings li")]
+    assert len(findings) == 5
+    assert "得分报告所述37，按各项计算为35" in findings[1]
+    assert "得分率报告所述94.44%，按各项计算为90.48%" in findings[4]
+    prose = next(div for div in seed_page.select("div.report-text")
+                 if "项目产出指标共39分" in div.get_text())
+    notes = [squeeze(p.get_text()) for p in prose.find_next_siblings("p", class_="finding")]
+    assert notes[:2] == ["数字不一致得分报告所述37，按各项计算为35",
+                         "数字不一致得分率报告所述94.87%，按各项计算为89.74%"]
+
+
+def test_chart_and_its_table_show_the_same_numbers(seed_page):
+    svg = seed_page.select_one("figure.score-chart svg")
+    assert svg["role"] == "img" and svg.title.get_text()
+    bars = [text.get_text() for text in svg.select("text.bar-value")]
+    rows = seed_page.select("table.score-summary tbody tr")
+    from_table = [f"{row.select('td')[1].get_text()} / {row.select('td')[0].get_text()}"
+                  for row in rows]
+    assert bars == from_table == ["17 / 20", "20 / 20", "35 / 39", "19 / 21"]
+    assert not seed_page.select("script")
+
+
+def test_contents_link_to_every_section(seed_page):
+    links = [a["href"] for a in seed_page.select("nav.toc a")]
+    assert len(links) > 30
+    for href in links:
+        assert seed_page.find(id=href[1:]) is not None, href
+
+
+def test_report_is_listed_and_published_in_english(seed_site: Path):
+    year = soup_of(seed_site / "zh/shenzhen-justice/2020/index.html")
+    row = year.select_one("table.listing tbody tr")
+    assert "评价报告" in row.get_text() and "920,000" in row.get_text()
+    english = soup_of(seed_site / "en" / SEED_PAGE)
+    assert english.html["lang"] == "en"
+    assert "Score against weight per first-level indicator" in english.get_text()
+
+
+def test_every_line_of_the_seed_is_in_the_pdf(seed_site: Path):
+    folder = (seed_site / "zh" / SEED_PAGE).parent
+    pdf = folder / f"{folder.name}.pdf"
+    text = squeeze(subprocess.run(["pdftotext", "-raw", str(pdf), "-"], capture_output=True,
+                                  text=True, check=True).stdout)
+    text = re.sub(r"第\d+页，共\d+页", "", text)  # the running footer, between page parts
+    text = text.replace("深圳市司法局·2020·社区矫正、安帮经费项目", "")  # and header
+    lines = [squeeze(DEBRIS.sub("", line)) for line in SEED.read_text(encoding="utf-8")
+             .splitlines()]
+    missing = [line for line in lines if line and line not in text]
+    assert not missing, missing[:10]
+    assert (seed_site / "en" / SEED_PAGE).parent.joinpath(pdf.name).exists()
+
+
+def test_check_finds_the_seeds_disagreements(project_factory, capsys):
+    """Unacknowledged, the seed's five disagreements are warnings on their lines; the
+    record acknowledges them (with a note each), so the real content checks clean."""
+    text = re.sub(r"\n( *)acknowledge:\n(?:\1  - [a-z-]+\n)+", "\n",
+                  SEED_RECORD.read_text(encoding="utf-8"))
+    assert "acknowledge" not in text
+    project = project_factory({"2020/seed.yaml": text})
+    status, output = run_cli(capsys, project, "check")
+    assert status == 0, output
+    found = sorted(int(row.split(":")[1]) for row in output.splitlines()
+                   if "the report states" in row and ": warning: " in row)
+    expected = sorted((line_of(text, "产出指标（37分）") + 2, line_of(text, "score: 37"),
+                       line_of(text, "rate: 94.87%"), line_of(text, "效益指标（23分）") + 2,
+                       line_of(text, "rate: 94.44%")))
+    assert found == expected, output
+    assert "四（三）项目产出情况 · 产出指标: the report states score (得分) 37 but its figures " \
+           "add up to 35" in output
+
+
+def test_acknowledged_disagreements_are_quiet_but_still_marked(capsys, seed_page):
+    from sitegen.project import Project
+
+    _status, output = run_cli(capsys, Project(REPO), "check", "--strict")
+    assert "shenzhen-justice" not in output
+    assert len(seed_page.select("ul.findings li")) == 5
+
+
+# -- each consistency check on a small record ----------------------------------------------
+def check(project_factory, capsys, report: str) -> tuple[int, str]:
+    project = project_factory({"2023/r.yaml": report})
+    return run_cli(capsys, project, "check")
+
+
+def with_change(old: str, new: str) -> str:
+    assert old in REPORT, old
+    return REPORT.replace(old, new, 1)
+
+
+def test_consistent_report_passes_without_warnings(project_factory, capsys):
+    status, output = check(project_factory, capsys, REPORT)
+    assert status == 0 and PATH not in output, output
+
+
+@pytest.mark.parametrize(("old", "new", "needle", "message"), [
+    ("              weight: 40\n              score: 35", "              weight: 45\n"
+     "              score: 35", "weight: 100", "the indicators' weights add up to 105, not 100"),
+    ("              weight: 40\n              score: 35", "              weight: 40\n"
+     "              score: 41", "score: 41", "'社会稳定' scores 41 of a weight of 40"),
+    ("          score: 50\n          rate", "          score: 55\n          rate",
+     "score: 55", "四（一） · 产出指标: the report states score (得分) 55 but its figures "
+     "add up to 50"),
+    ("  total: {label: 合计, weight: 100, score: 85}", "  total: {label: 合计, weight: 100, "
+     "score: 88}", "score: 88", "表3-1 · 合计: the report states score (得分) 88 but its "
+     "figures add up to 85"),
+    ("          rate: 83.33%", "          rate: 83.34%", "rate: 83.34%",
+     "the report states score rate (得分率) 83.34% but its figures add up to 83.33%"),
+    ("      grade: 良好", "      grade: 优秀", "grade: 优秀",
+     "the report states grade (评价等级) 优秀 but its figures give 良好"),
+    ("amount: 3.75, share: 37.5%", "amount: 3.75, share: 27.5%",
+     "total: {label: 合计, amount: 10", "表1-2: the shares add up to 90.0%, not 100%"),
+    ("amount: 3.75, share: 37.5%", "amount: 3.75, share: 27.5%", "share: 27.5%",
+     "表1-2 · 乙: the report states share (占比) 27.5% but its figures add up to 37.5%"),
+    ("  total: {label: 合计, amount: 10, share: 100%}", "  total: {label: 合计, amount: 12, "
+     "share: 100%}", "amount: 12", "表1-2 · 合计: the report states amount 12 but its "
+     "figures add up to 10.00"),
+    ("spent: 2.5, rate: 25%", "spent: 2.5, rate: 52%", "rate: 52%",
+     "表1-3 · 第一季度: the report states execution rate (执行率) 52% but its figures add "
+     "up to 25%"),
+    ("          score: 50\n          rate", "          score: 50\n          grade: 差\n"
+     "          rate", "grade: 差", "the grade 差 is not in the quoted words"),
+], ids=["weights", "score-above-weight", "subtotal", "total", "rate", "grade", "share-sum",
+        "share-row", "spending-total", "execution-rate", "quote"])
+def test_each_disagreement_is_a_warning_with_its_line(project_factory, capsys, old, new,
+                                                      needle, message):
+    record = with_change(old, new)
+    status, output = check(project_factory, capsys, record)
+    assert status == 0, output  # published as filed, and marked
+    matching = [row for row in output.splitlines() if message in row]
+    assert matching, output
+    assert matching[0].startswith(f"{PATH}:{line_of(record, needle)}:"), (needle, output)
+    assert ": warning: " in matching[0]
+    assert run_cli(capsys, project_factory({"2023/r.yaml": record}), "check", "--strict")[0] == 1
+
+
+def test_rounded_shares_are_allowed(project_factory, capsys):
+    # 表1-2 of the seed: 24.74 + 13.04 + 20.16 + 42.05 = 99.99, each rounded correctly.
+    record = with_change("    - {number: \"1\", purpose: 甲, amount: 6.25, share: 62.5%}\n"
+                         "    - {number: \"2\", purpose: 乙, amount: 3.75, share: 37.5%}\n",
+                         "    - {number: \"1\", purpose: 甲, amount: 2.276, share: 24.74%}\n"
+                         "    - {number: \"2\", purpose: 乙, amount: 1.2, share: 13.04%}\n"
+                         "    - {number: \"3\", purpose: 丙, amount: 1.855, share: 20.16%}\n"
+                         "    - {number: \"4\", purpose: 丁, amount: 3.869, share: 42.05%}\n")
+    record = record.replace("amount: 10, share: 100%", "amount: 9.2, share: 100%")
+    status, output = check(project_factory, capsys, record)
+    assert status == 0 and PATH not in output, output
+
+
+@pytest.mark.parametrize(("total", "grade"), [
+    ("90", "优秀"), ("89.99", "良好"), ("80", "良好"), ("79.5", "中"), ("60", "中"),
+    ("59.9", "差"), ("0", "差")])
+def test_grade_bands(total, grade):
+    assert grade_of(Decimal(total)) == grade
+
+
+@pytest.mark.parametrize(("old", "new", "message"), [
+    ("      - table: execution\n", "", "the table 'execution' must be placed exactly once"),
+    ("      - table: execution\n", "      - table: execution\n      - table: targets\n",
+     "places the table 'targets', which this record does not give"),
+    ("              weight: 40\n", "              weight: forty\n",
+     "weight' is 'forty', which is not a number"),
+    ("      grade: 良好", "      grade: 很好", "'scoring.stated[0].grade' is '很好'"),
+    ("    - at: 三\n", "    - at: 三\n      scor: 1\n", "Did you mean 'score'?"),
+])
+def test_report_format_errors(project_factory, capsys, old, new, message):
+    status, output = check(project_factory, capsys, with_change(old, new))
+    assert status == 1 and message in output, output
+
+
+# -- the sanitiser ---------------------------------------------------------------------------
+@pytest.mark.parametrize(("markdown", "refused"), [
+    ("text <script>alert(1)</script> after", "<script>"),
+    ('<img src="x" onerror="alert(1)">', "<img>"),
+    ('<p onclick="alert(1)">click</p>', "the attribute onclick="),
+    ("[link](javascript:alert(1))", "the link javascript:…"),
+    ("[link](data:text/html;base64,PHNjcmlwdD4=)", "the link data:…"),
+    ('<iframe src="https://example.org"></iframe>', "<iframe>"),
+    ('<span style="position:fixed">x</span>', "<span>"),
+    ("<style>body { display: none }</style>", "<style>"),
+])
+def test_the_sanitiser_refuses_active_content(markdown, refused):
+    html = render_markdown(markdown)
+    soup = BeautifulSoup(html, "html.parser")
+    assert not soup.find_all(["script", "iframe", "style", "img", "object", "embed"])
+    for tag in soup.find_all(True):
+        for name, value in tag.attrs.items():
+            assert not name.startswith("on") and name != "style", (name, html)
+            if name in ("href", "src"):
+                assert not value.lower().startswith(("javascript:", "data:")), html
+    assert "alert(1)" not in soup.get_text() or "script" not in markdown
+    assert refused in refusals(markdown)
+
+
+def test_markdown_keeps_structure_and_headers_get_scope():
+    html = render_markdown("#### 1.项目背景\n\n- ①一\n- ②二\n\n| 季度 | 执行率 |\n|---|--:|\n"
+                           "| 第一季度 | 1.15% |\n\n[政策](https://example.org/a) 与 <b>粗体</b>")
+    soup = BeautifulSoup(html, "html.parser")
+    assert soup.h4.get_text() == "1.项目背景" and len(soup.select("ul li")) == 2
+    assert [th["scope"] for th in soup.select("th")] == ["col", "col"]
+    assert soup.a["href"] == "https://example.org/a" and soup.b.get_text() == "粗体"
+
+
+def test_refused_markup_is_reported_and_not_published(project_factory, capsys, tmp_path):
+    record = with_change("  - 为评价测试项目，报告如下：\n",
+                         "  - 为评价测试项目，报告如下：<script>alert(1)</script>"
+                         "[x](javascript:alert(2))\n")
+    project = project_factory({"2023/r.yaml": record})
+    status, output = run_cli(capsys, project, "check")
+    line = line_of(record, "<script>")
+    assert status == 0  # refused and reported, not fatal: the rest of the text is published
+    assert f"{PATH}:{line}:" in output and "<script> is not published" in output
+    build(project, RecordingReporter(), pdf=False)
+    page = (project.build_dir / "zh/test-bureau/2023/r/index.html").read_text(encoding="utf-8")
+    assert "<script" not in page and "javascript:" not in page
+    assert "为评价测试项目，报告如下：" in page
+
+
+# -- links between a report and its project's target table ---------------------------------
+def test_report_and_target_table_link_both_ways(project_factory):
+    project = project_factory({"2023/a.yaml": RECORD, "2023/r.yaml": REPORT})
+    result = build(project, RecordingReporter(), pdf=False)
+    assert not [d for d in result.diagnostics.items if d.code == "duplicate-project"]
+    for language in ("zh", "en"):
+        folder = project.build_dir / language / "test-bureau/2023"
+        table, report = soup_of(folder / "a/index.html"), soup_of(folder / "r/index.html")
+        assert table.select_one("ul.related a")["href"] == "../r/index.html"
+        assert report.select_one("ul.related a")["href"] == "../a/index.html"
+    year = soup_of(project.build_dir / "zh/test-bureau/2023/index.html")
+    assert year.select_one("table.listing tfoot td.num").get_text() == "1,000.00"
+
+
+def test_the_model_knows_nothing_of_templates_or_yaml():
+    for module, forbidden in (("evaluation", {"jinja2", "yaml", "load", "validate", "site",
+                                              "render"}),
+                              ("chart", {"jinja2", "yaml"}), ("markup", {"jinja2", "yaml"})):
+        tree = ast.parse((REPO / "sitegen" / f"{module}.py").read_text(encoding="utf-8"))
+        imported = {(node.module or "").split(".")[0] for node in ast.walk(tree)
+                    if isinstance(node, ast.ImportFrom)}
+        imported |= {alias.name.split(".")[0] for node in ast.walk(tree)
+                     if isinstance(node, ast.Import) for alias in node.names}
+        assert not imported & forbidden, module

@@ -1,0 +1,271 @@
+"""`sitegen serve`: a real server in a subprocess, on a free port, against a small project.
+
+Every wait is bounded; every server is stopped (Ctrl-C) in a finally block.
+"""
+
+from __future__ import annotations
+
+import http.client
+import os
+import queue
+import re
+import signal
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from conftest import RECORD, REPO, run_cli, write_project
+
+from sitegen.preview_server import HostGuard
+from sitegen.project import Project
+from sitegen.watch import PollingSource
+
+RECORD_DIR = "content/test-bureau/2023"
+PAGE = "/zh/test-bureau/2023/a/index.html"
+DRAFT = RECORD.replace("测试项目", "草稿项目").replace("year: 2023\n", "year: 2023\ndraft: true\n")
+TIMEOUT = 20.0
+
+
+class Server:
+    """A `sitegen serve` subprocess and what it printed."""
+
+    def __init__(self, process: subprocess.Popen[str]) -> None:
+        self.process = process
+        self.lines: queue.Queue[str] = queue.Queue()
+        self.printed: list[str] = []
+        self.reader = threading.Thread(target=self._read, daemon=True)
+        self.reader.start()
+        self.port = int(self.wait_for_line(r"serving the preview at http://127\.0\.0\.1:(\d+)/"))
+
+    def _read(self) -> None:
+        assert self.process.stderr is not None
+        for line in self.process.stderr:
+            self.lines.put(line)
+
+    def wait_for_line(self, pattern: str) -> str:
+        deadline = time.monotonic() + TIMEOUT
+        while time.monotonic() < deadline:
+            try:
+                line = self.lines.get(timeout=0.2)
+            except queue.Empty:
+                assert self.process.poll() is None, "".join(self.printed)
+                continue
+            self.printed.append(line)
+            if found := re.search(pattern, line):
+                return found.group(1) if found.groups() else line
+        raise AssertionError(f"never printed {pattern!r}:\n{''.join(self.printed)}")
+
+    def everything_printed(self) -> str:
+        """All of stderr, once the process has ended."""
+        self.reader.join(TIMEOUT)
+        while not self.lines.empty():
+            self.printed.append(self.lines.get())
+        return "".join(self.printed)
+
+    def request(self, path: str, headers: dict[str, str] | None = None
+                ) -> tuple[int, str]:
+        connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=TIMEOUT)
+        try:
+            connection.request("GET", path, headers=headers or {})
+            response = connection.getresponse()
+            return response.status, response.read().decode("utf-8")
+        finally:
+            connection.close()
+
+    def wait_for_page(self, path: str, text: str) -> tuple[int, str]:
+        deadline = time.monotonic() + TIMEOUT
+        while time.monotonic() < deadline:
+            status, body = self.request(path)
+            if text in body:
+                return status, body
+            time.sleep(0.05)
+        raise AssertionError(f"{path} never showed {text!r}; last:\n{body[:2000]}")
+
+
+def serve_command(project: Project, *args: str) -> list[str]:
+    return [sys.executable, "-m", "sitegen.cli", "--project", str(project.root), "serve", *args]
+
+
+@contextmanager
+def served(project: Project, *args: str) -> Iterator[Server]:
+    environment = {**os.environ, "PYTHONPATH": str(REPO)}
+    process = subprocess.Popen(serve_command(project, "--port", "0", *args), text=True,
+                               stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                               env=environment)
+    try:
+        yield Server(process)
+    finally:
+        process.send_signal(signal.SIGINT)
+        try:
+            process.wait(timeout=TIMEOUT)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+@contextmanager
+def event_stream(port: int, headers: dict[str, str] | None = None
+                 ) -> Iterator[http.client.HTTPResponse]:
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=TIMEOUT)
+    try:
+        connection.request("GET", "/_sitegen/events", headers=headers or {})
+        yield connection.getresponse()
+    finally:
+        connection.close()
+
+
+def read_event(stream: http.client.HTTPResponse, name: str) -> None:
+    deadline = time.monotonic() + TIMEOUT
+    while time.monotonic() < deadline:
+        line = stream.readline().decode()
+        assert line, "the event stream ended"
+        if line.strip() == f"event: {name}":
+            return
+    raise AssertionError(f"no {name} event")
+
+
+def save(project: Project, name: str, text: str) -> None:
+    (project.root / RECORD_DIR / name).write_text(text, encoding="utf-8")
+
+
+def test_edit_is_served_and_reload_signalled(tmp_path: Path):
+    project = write_project(tmp_path / "site", {"2023/a.yaml": RECORD})
+    with served(project) as server:
+        status, page = server.request(PAGE)
+        assert status == 200 and "<h1>测试项目</h1>" in page
+        assert '<script data-sitegen-preview>' in page and "/_sitegen/events" in page
+        with event_stream(server.port) as stream:
+            assert stream.status == 200
+            assert stream.getheader("Content-Type") == "text/event-stream"
+            save(project, "a.yaml", RECORD.replace("测试项目", "修缮项目"))
+            read_event(stream, "reload")
+        status, page = server.request(PAGE)
+        assert status == 200 and "修缮项目" in page and "测试项目" not in page
+        assert "修缮项目" in server.request("/zh/test-bureau/2023/index.html")[1]
+        server.wait_for_line(r"rebuilt content/test-bureau/2023/a\.yaml")
+
+
+def test_broken_record_shows_error_page_until_fixed(tmp_path: Path):
+    other = RECORD.replace("测试项目", "另一个项目")
+    project = write_project(tmp_path / "site", {"2023/a.yaml": RECORD, "2023/b.yaml": other})
+    broken = RECORD.replace("title: 财政", "colour: red\ntitle: 财政")
+    line = broken.splitlines().index("colour: red") + 1
+    with served(project) as server:
+        server.request(PAGE)
+        save(project, "a.yaml", broken)
+        status, page = server.wait_for_page(PAGE, "此页无法生成")
+        assert status == 500
+        assert f"content/test-bureau/2023/a.yaml:{line}:" in page
+        assert "colour" in page and "/_sitegen/events" in page
+        status, page = server.request("/zh/test-bureau/2023/b/index.html")
+        assert status == 200 and "另一个项目" in page and "1 error(s) in the preview" in page
+        status, problems = server.request("/_sitegen/problems")
+        assert f"a.yaml:{line}:" in problems
+        server.wait_for_line(rf"a\.yaml:{line}:\d+: error")
+        save(project, "a.yaml", RECORD.replace("测试项目", "修好的项目"))
+        status, page = server.wait_for_page(PAGE, "修好的项目")
+        assert status == 200 and "error(s) in the preview" not in page
+
+
+def test_broken_template_shows_on_every_page_until_fixed(tmp_path: Path):
+    project = write_project(tmp_path / "site", {"2023/a.yaml": RECORD})
+    template = project.templates_dir / "table.html"
+    good = template.read_text(encoding="utf-8")
+    with served(project) as server:
+        template.write_text(good + "\n{% if %}\n", encoding="utf-8")
+        status, page = server.wait_for_page(PAGE, "此页无法生成")
+        assert status == 500 and "templates/table.html:" in page
+        template.write_text(good.replace("</article>", "<p>模板已改</p></article>"),
+                            encoding="utf-8")
+        status, page = server.wait_for_page(PAGE, "模板已改")
+        assert status == 200
+
+
+def test_new_record_appears_and_deleted_record_goes(tmp_path: Path):
+    project = write_project(tmp_path / "site", {"2023/a.yaml": RECORD})
+    new_page = "/zh/test-bureau/2023/c/index.html"
+    with served(project) as server:
+        assert server.request(new_page)[0] == 404
+        save(project, "c.yaml", RECORD.replace("测试项目", "新增项目"))
+        assert server.wait_for_page(new_page, "新增项目")[0] == 200
+        server.wait_for_page("/zh/test-bureau/2023/index.html", "新增项目")
+        (project.root / RECORD_DIR / "c.yaml").unlink()
+        assert server.wait_for_page(new_page, "Not found")[0] == 404
+        assert "新增项目" not in server.request("/zh/test-bureau/2023/index.html")[1]
+
+
+def test_refuses_paths_outside_foreign_hosts_and_origins(tmp_path: Path):
+    project = write_project(tmp_path / "site", {"2023/a.yaml": RECORD})
+    (tmp_path / "site" / ".sitegen-cache" / "secret.txt").parent.mkdir(exist_ok=True)
+    (tmp_path / "site" / ".sitegen-cache" / "secret.txt").write_text("secret")
+    with served(project) as server:
+        for path in ("/../secret.txt", "/%2e%2e/secret.txt", "/zh/../../secret.txt",
+                     "/..%2fsecret.txt", "/theme/..%5c..%5csecret.txt"):
+            status, body = server.request(path)
+            assert status == 403 and "secret" not in body, path
+        own = f"127.0.0.1:{server.port}"
+        assert server.request(PAGE, {"Host": f"localhost:{server.port}"})[0] == 200
+        for host in (f"evil.example:{server.port}", "127.0.0.1", f"127.0.0.1:{server.port + 1}"):
+            assert server.request(PAGE, {"Host": host})[0] == 403, host
+        assert server.request(PAGE, {"Host": own, "Origin": "http://evil.example"})[0] == 403
+        with event_stream(server.port, {"Origin": "http://evil.example"}) as stream:
+            assert stream.status == 403
+        with event_stream(server.port, {"Origin": f"http://{own}"}) as stream:
+            assert stream.status == 200
+
+
+def test_draft_is_previewed_but_never_built(tmp_path: Path, capsys):
+    project = write_project(tmp_path / "site", {"2023/a.yaml": RECORD, "2023/d.yaml": DRAFT})
+    draft_page = "/zh/test-bureau/2023/d/index.html"
+    with served(project) as server:
+        status, page = server.request(draft_page)
+        assert status == 200 and "草稿项目" in page and "DRAFT" in page
+        assert "草稿项目" in server.request("/zh/test-bureau/2023/index.html")[1]
+        assert "DRAFT" not in server.request(PAGE)[1]
+    status, _ = run_cli(capsys, project, "build", "--no-pdf")
+    assert status == 0
+    built = project.build_dir
+    assert not (built / draft_page.lstrip("/")).exists()
+    assert (built / PAGE.lstrip("/")).is_file()
+    for page in built.rglob("*.html"):
+        text = page.read_text(encoding="utf-8")
+        assert "草稿项目" not in text and "_sitegen" not in text, page
+
+
+def test_busy_port_is_reported_and_ctrl_c_stops_cleanly(tmp_path: Path):
+    project = write_project(tmp_path / "site", {"2023/a.yaml": RECORD})
+    with served(project) as server:
+        second = subprocess.run(serve_command(project, "--port", str(server.port)),
+                                capture_output=True, text=True, timeout=TIMEOUT,
+                                env={**os.environ, "PYTHONPATH": str(REPO)})
+        assert second.returncode == 1
+        assert f"port {server.port} is already in use" in second.stderr
+        assert "--port" in second.stderr and "Traceback" not in second.stderr
+        first = server.process
+    assert first.returncode == 0
+    printed = server.everything_printed()
+    assert "preview stopped" in printed and "Traceback" not in printed
+
+
+def test_host_guard_accepts_only_own_addresses():
+    guard = HostGuard("127.0.0.1", 8000)
+    assert guard.host_allowed("127.0.0.1:8000") and guard.host_allowed("localhost:8000")
+    assert not guard.host_allowed("attacker.example:8000")
+    assert not guard.host_allowed("192.168.1.5:8000") and not guard.host_allowed(None)
+    assert guard.origin_allowed("http://localhost:8000")
+    assert not guard.origin_allowed("http://attacker.example") and not guard.origin_allowed("null")
+    everywhere = HostGuard("0.0.0.0", 8000)
+    assert everywhere.host_allowed("192.168.1.5:8000")  # a phone on the LAN, by address
+    assert not everywhere.host_allowed("rebound.example:8000")
+
+
+def test_polling_watcher_sees_saves(tmp_path: Path):
+    (tmp_path / "a.yaml").write_text("one")
+    source = PollingSource([tmp_path])
+    (tmp_path / "a.yaml").write_text("two, longer")
+    (tmp_path / "b.yaml").write_text("new")
+    assert source.read(2.0) == {tmp_path / "a.yaml", tmp_path / "b.yaml"}
