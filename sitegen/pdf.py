@@ -16,7 +16,7 @@ import signal
 import subprocess
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from functools import cache
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
@@ -136,7 +136,7 @@ class PdfRenderer:
         return None
 
     def _write(self, markup: str, source: Path | None, year: int) -> bytes:
-        moment = datetime(year, 1, 1, tzinfo=timezone.utc)
+        moment = datetime(year, 1, 1, tzinfo=UTC)
         attachments = []
         if source is not None:
             attachments.append(Attachment(

@@ -9,11 +9,12 @@ import subprocess
 import threading
 import zlib
 from pathlib import Path
+from typing import ClassVar
 
 import pytest
 from bs4 import BeautifulSoup
-
 from conftest import RECORD
+
 from sitegen.build import build
 from sitegen.errors import BuildError
 from sitegen.pdf import ProjectOnlyFetcher, RefusedFetch
@@ -108,9 +109,10 @@ def test_pdfs_are_byte_identical_across_builds(project_factory, tmp_path: Path):
     for attempt in range(2):
         cache = project.root / ".sitegen-cache"
         subprocess.run(["rm", "-rf", str(cache)], check=True)
-        build(project, RecordingReporter(), output=tmp_path / f"out{attempt}")
-        digests.append({p.relative_to(tmp_path / f"out{attempt}").as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
-                        for p in sorted((tmp_path / f"out{attempt}").rglob("*.pdf"))})
+        out = tmp_path / f"out{attempt}"
+        build(project, RecordingReporter(), output=out)
+        digests.append({p.relative_to(out).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+                        for p in sorted(out.rglob("*.pdf"))})
     assert len(digests[0]) == 4 and digests[0] == digests[1]
 
 
@@ -127,9 +129,9 @@ def test_a_changed_record_rerenders_only_its_pdfs_and_volume(project_factory):
 
 
 class _Recorder(http.server.BaseHTTPRequestHandler):
-    requests: list[str] = []
+    requests: ClassVar[list[str]] = []
 
-    def do_GET(self) -> None:  # noqa: N802 - the http.server interface
+    def do_GET(self) -> None:
         _Recorder.requests.append(self.path)
         self.send_response(200)
         self.end_headers()
