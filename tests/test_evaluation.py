@@ -193,19 +193,18 @@ def test_total_and_grade_are_computed(seed_page):
 
 
 def test_the_seed_disagreements_are_marked_where_printed(seed_page):
-    appendix = {th.get_text(" ", strip=True) for th in
-                seed_page.select("table.appendix th.level-1")}
-    assert "产出指标（37分） 数字不一致 按各项计算为 39" in appendix
-    assert "效益指标（23分） 数字不一致 按各项计算为 21" in appendix
+    appendix = {squeeze(th.get_text()) for th in seed_page.select("table.appendix th.level-1")}
+    assert "产出指标（37分）数字不一致：按各项计算为39" in appendix
+    assert "效益指标（23分）数字不一致：按各项计算为21" in appendix
     findings = [squeeze(li.get_text()) for li in seed_page.select("ul.findings li")]
     assert len(findings) == 5
-    assert "得分报告所述37，按各项计算为35" in findings[1]
-    assert "得分率报告所述94.44%，按各项计算为90.48%" in findings[4]
+    assert "得分：报告所述37，按各项计算为35" in findings[1]
+    assert "得分率：报告所述94.44%，按各项计算为90.48%" in findings[4]
     prose = next(div for div in seed_page.select("div.report-text")
                  if "项目产出指标共39分" in div.get_text())
     notes = [squeeze(p.get_text()) for p in prose.find_next_siblings("p", class_="finding")]
-    assert notes[:2] == ["数字不一致得分报告所述37，按各项计算为35",
-                         "数字不一致得分率报告所述94.87%，按各项计算为89.74%"]
+    assert notes[:2] == ["数字不一致得分：报告所述37，按各项计算为35",
+                         "数字不一致得分率：报告所述94.87%，按各项计算为89.74%"]
 
 
 def test_chart_and_its_table_show_the_same_numbers(seed_page):
