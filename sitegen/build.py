@@ -14,6 +14,7 @@ from pathlib import Path
 
 from . import __version__
 from .content import ContentPlan, check_site, plan_content
+from .data_export import to_csv
 from .errors import BuildError, Diagnostic, Diagnostics, Position
 from .glossary import DATA_DIR, load_glossary
 from .pipeline import (
@@ -129,6 +130,7 @@ def build(project: Project, reporter: Reporter, workers: int | None = None,
             out.write_text(page.path, render_page(renderer, page, diagnostics))
         if diagnostics.has_errors():
             raise BuildError(diagnostics)
+        out.write_text("data/indicators.csv", combined_csv(out.staging / "data"))
         out.copy_tree(project.theme_dir, "theme")
         out.write_text("index.html", ROOT_REDIRECT.format(target=home_path()))
         out.write_text(MANIFEST, _manifest(fingerprint, diagnostics))
@@ -150,6 +152,13 @@ def _collect(outcomes: list[RecordOutcome], plan: ContentPlan, diagnostics: Diag
     if diagnostics.has_errors():
         raise BuildError(diagnostics)
     return summaries
+
+
+def combined_csv(folder: Path) -> str:
+    """Every table's indicator rows in one file, in a stable order."""
+    parts = [path.read_text(encoding="utf-8").split("\n", 1)[1]
+             for path in sorted(folder.glob("*/*/*.csv"))]
+    return to_csv([]) + "".join(parts)
 
 
 def volume_jobs(outcomes: list[RecordOutcome], include_drafts: bool) -> list[VolumeJob]:

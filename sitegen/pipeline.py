@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from .content import load_record
+from .data_export import csv_rows, data_path, table_json, to_csv
 from .errors import Diagnostic, Diagnostics
 from .evaluation import EvaluationReport
 from .glossary import Glossary
@@ -113,6 +114,9 @@ class RecordPublisher:
                 and is_published(table, self.work.include_drafts)):
             for page in self.pages(table):
                 self.write(page.path, render_page(self.renderer, page, diagnostics))
+            if isinstance(table, TargetTable):
+                self.write(data_path(table, "json"), table_json(table, self.work.glossary))
+                self.write(data_path(table, "csv"), to_csv(csv_rows(table)))
             if self.work.pdf:
                 rendered = self.table_pdfs(table, file, diagnostics)
         return RecordOutcome(file, summarize(table), diagnostics.items, rendered)

@@ -172,7 +172,8 @@ def table_pages(table: TargetTable, with_pdf: bool = False) -> list[Page]:
     rows = indicator_rows(table.indicators)
     return [Page(table_path(table.publisher.id, table.year, table.id, language), "table.html",
                  language, {"table": table, "rows": rows,
-                            "pdf_name": f"{table.id}.pdf" if with_pdf else None})
+                            "pdf_name": f"{table.id}.pdf" if with_pdf else None,
+                            "data_base": f"data/{table.publisher.id}/{table.year}/{table.id}"})
             for language in LANGUAGES]
 
 

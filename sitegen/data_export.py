@@ -1,0 +1,77 @@
+"""The numbers as data, for journalists and auditors: a JSON and a CSV file per table,
+and one CSV of every indicator on the site.
+
+JSON mirrors the record model (both languages, amounts as exact decimal strings, each
+value with its parsed parts); CSV has one row per indicator value, so a spreadsheet can
+filter "every 满意度 indicator below 90 %" without reading a page.
+"""
+
+from __future__ import annotations
+
+import csv
+import dataclasses
+import io
+import json
+from decimal import Decimal
+from typing import Any
+
+from .glossary import Glossary
+from .model import Publisher, TargetTable, Text
+
+CSV_HEADER = ("publisher", "year", "record", "project_zh", "project_en", "first_level",
+              "second_level", "indicator_zh", "indicator_en", "target_column", "value",
+              "operator", "number", "unit", "qualitative", "missing_in_source")
+_SKIPPED = {"position", "known", "english_coverage", "source_path"}
+
+
+def data_path(table: TargetTable, suffix: str) -> str:
+    return f"data/{table.publisher.id}/{table.year}/{table.id}.{suffix}"
+
+
+def to_data(value: Any, glossary: Glossary | None = None) -> Any:
+    """Model objects as JSON-ready values; positions and internals left out; standard
+    terms get their English from the glossary."""
+    if isinstance(value, Text):
+        english = value.en or (glossary.english(value.zh) if glossary else None)
+        return {"zh": value.zh, "en": english}
+    if isinstance(value, Publisher):
+        return {"id": value.id, "name": to_data(value.name, glossary)}
+    if isinstance(value, Decimal):
+        return str(value)
+    if dataclasses.is_dataclass(value):
+        return {f.name: to_data(getattr(value, f.name), glossary)
+                for f in dataclasses.fields(value) if f.name not in _SKIPPED}
+    if isinstance(value, dict):
+        return {key: to_data(item, glossary) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [to_data(item, glossary) for item in value]
+    return value
+
+
+def table_json(table: TargetTable, glossary: Glossary) -> str:
+    return json.dumps(to_data(table, glossary), ensure_ascii=False, indent=1) + "\n"
+
+
+def csv_rows(table: TargetTable) -> list[list[str]]:
+    rows = []
+    for first, second, indicator in table.indicators.indicators():
+        for target, value in zip(table.indicators.targets, indicator.values, strict=True):
+            rows.append([
+                table.publisher.id, str(table.year), table.id, table.project.name.zh,
+                table.project.name.en or "", first.name.zh if first.name else "",
+                second.name.zh if second.name else "", indicator.name.zh,
+                indicator.name.en or "", target.zh, value.raw if value else "",
+                (value.operator or "") if value else "",
+                str(value.number) if value and value.number is not None else "",
+                (value.unit or "") if value else "", (value.qualitative or "") if value else "",
+                "yes" if indicator.missing else ""])
+    return rows
+
+
+def to_csv(rows: list[list[str]], header: bool = True) -> str:
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    if header:
+        writer.writerow(CSV_HEADER)
+    writer.writerows(rows)
+    return out.getvalue()

@@ -1,0 +1,37 @@
+"""The numbers as data: a JSON and a CSV per table, one CSV for the whole site."""
+
+from __future__ import annotations
+
+import csv
+import json
+from decimal import Decimal
+from pathlib import Path
+
+from conftest import REPO
+
+from sitegen.content import load_site
+from sitegen.errors import Diagnostics
+from sitegen.glossary import load_glossary
+from sitegen.project import Project
+
+
+def test_every_indicator_value_is_a_csv_row_and_tables_are_json(seed_site: Path):
+    site = load_site(Project(REPO), load_glossary(), Diagnostics())
+    with (seed_site / "data/indicators.csv").open(encoding="utf-8", newline="") as file:
+        rows = list(csv.DictReader(file))
+    expected = sum(len(t.indicators.targets) * t.indicator_count for t in site.tables)
+    assert len(rows) == expected
+    exam = [r for r in rows if r["indicator_zh"] == "主观题考生人数"]
+    assert exam[0]["value"] == "≥14500.00(人)"
+    assert (exam[0]["operator"], exam[0]["number"], exam[0]["unit"]) == ("≥", "14500.00", "人")
+    assert any(r["missing_in_source"] == "yes" for r in rows)
+
+    data = json.loads((seed_site / "data/shanghai-justice/2023/office-renovation.json")
+                      .read_text(encoding="utf-8"))
+    total = data["funding"][0]["rows"][0]
+    assert total["amounts"] == ["9593190.00"] and Decimal(total["amounts"][0])
+    assert data["project"]["facts"]["competent_department"] == {
+        "zh": "上海市司法局", "en": "Shanghai Municipal Bureau of Justice"}
+    page = (seed_site / "zh/shanghai-justice/2023/office-renovation/index.html").read_text(
+        encoding="utf-8")
+    assert 'href="../../../../data/shanghai-justice/2023/office-renovation.csv"' in page
