@@ -4,13 +4,17 @@ VENV    := .venv
 BIN     := $(VENV)/bin
 STAMP   := $(VENV)/.installed
 PYTHON  ?= python3
+# axe-core, injected into pages by the accessibility tests; kept in ./node_modules (ignored
+# by git), never saved to a package.json.
+AXE     := node_modules/axe-core/axe.min.js
+AXE_VERSION := 4.14.1
 
 .PHONY: build test setup check lint bench clean
 
 build: setup
 	$(BIN)/sitegen build
 
-test: setup
+test: setup $(AXE)
 	$(BIN)/python -m pytest -q tests
 
 check: setup
@@ -31,5 +35,9 @@ $(STAMP): pyproject.toml scripts/system-deps.sh
 	$(BIN)/pip install -q --disable-pip-version-check -e '.[dev]'
 	touch $(STAMP)
 
+$(AXE):
+	npm install --prefix "$(CURDIR)" --no-save --no-package-lock --no-audit --no-fund \
+		axe-core@$(AXE_VERSION)
+
 clean:
-	rm -rf build $(VENV) .sitegen-cache
+	rm -rf build $(VENV) .sitegen-cache node_modules

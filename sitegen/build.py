@@ -29,6 +29,7 @@ from .pipeline import (
 from .project import Project
 from .render import HtmlRenderer, render_page
 from .report import Reporter
+from .search_index import IndexResult, engine_version, index_site
 from .site import LANGUAGES, TableSummary, home_path, is_published, listing_pages, listings
 from .write import StagedOutput
 
@@ -51,6 +52,8 @@ class BuildResult:
     up_to_date: bool = False
     pdfs_rendered: int = 0
     volumes_rendered: int = 0
+    search_pages: int = 0
+    search_seconds: float = 0.0
 
 
 def check(project: Project, workers: int | None = None
@@ -100,11 +103,13 @@ def _manifest(fingerprint: str, diagnostics: Diagnostics) -> str:
 
 def build(project: Project, reporter: Reporter, workers: int | None = None,
           include_drafts: bool = False, output: Path | None = None,
-          pdf: bool = True) -> BuildResult:
+          pdf: bool = True, search: bool = True) -> BuildResult:
     """Build the site into `build/`; raises BuildError (with all diagnostics) on errors."""
     started = time.perf_counter()
     output = output or project.build_dir
-    fingerprint = input_fingerprint(project, f"drafts={include_drafts} pdf={pdf}")
+    search = search and not include_drafts  # an index of drafts must never exist
+    engine = engine_version() if search else "off"
+    fingerprint = input_fingerprint(project, f"drafts={include_drafts} pdf={pdf} search={engine}")
     warnings = _previous_build(output, fingerprint)
     if warnings is not None:
         return BuildResult(Diagnostics(warnings), 0, time.perf_counter() - started, True)
@@ -133,12 +138,15 @@ def build(project: Project, reporter: Reporter, workers: int | None = None,
         out.write_text("data/indicators.csv", combined_csv(out.staging / "data"))
         out.copy_tree(project.theme_dir, "theme")
         out.write_text("index.html", ROOT_REDIRECT.format(target=home_path()))
-        out.write_text(MANIFEST, _manifest(fingerprint, diagnostics))
         published = sum(1 for s in summaries if include_drafts or not s.draft)
+        indexed = _search_index(out.staging, output.name, search and published > 0, reporter,
+                                diagnostics)
+        out.write_text(MANIFEST, _manifest(fingerprint, diagnostics))
         rendered = sum(o.pdfs_rendered for o in outcomes)
     return BuildResult(diagnostics, len(pages) + published * len(LANGUAGES),
                        time.perf_counter() - started, pdfs_rendered=rendered,
-                       volumes_rendered=sum(o.pdfs_rendered for o in volumes))
+                       volumes_rendered=sum(o.pdfs_rendered for o in volumes),
+                       search_pages=indexed.pages, search_seconds=indexed.seconds)
 
 
 def _collect(outcomes: list[RecordOutcome], plan: ContentPlan, diagnostics: Diagnostics
@@ -159,6 +167,20 @@ def combined_csv(folder: Path) -> str:
     parts = [path.read_text(encoding="utf-8").split("\n", 1)[1]
              for path in sorted(folder.glob("*/*/*.csv"))]
     return to_csv([]) + "".join(parts)
+
+
+def _search_index(staging: Path, shown_as: str, wanted: bool, reporter: Reporter,
+                  diagnostics: Diagnostics) -> IndexResult:
+    """The search index of the finished pages in the staging folder, so that a failure
+    (an error diagnostic) leaves `build/` and its old index as they were."""
+    if not wanted:
+        return IndexResult(0, 0.0)
+    reporter.progress("search index", 0, 1)
+    indexed = index_site(staging, diagnostics, shown_as)
+    if diagnostics.has_errors():
+        raise BuildError(diagnostics)
+    reporter.progress("search index", 1, 1)
+    return indexed
 
 
 def volume_jobs(outcomes: list[RecordOutcome], include_drafts: bool) -> list[VolumeJob]:

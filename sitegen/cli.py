@@ -30,6 +30,8 @@ def _parser() -> argparse.ArgumentParser:
                            help="worker processes (default: one per core)")
     build_cmd.add_argument("--no-pdf", action="store_true",
                            help="skip PDFs (quick looks, timing the HTML alone)")
+    build_cmd.add_argument("--no-search", action="store_true",
+                           help="skip the search index (quick looks, timing the rest)")
 
     new_cmd = commands.add_parser("new", help="write a commented skeleton record")
     new_cmd.add_argument("publisher", help="publisher folder, e.g. shanghai-justice")
@@ -47,12 +49,18 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("--jobs", type=int, default=None)
     run.add_argument("--pdf-sample", type=int, default=0,
                      help="also time table PDFs on this many records")
+    search = bench_sub.add_parser("search", help="the search index against plain Pagefind "
+                                  "on a built DIR (needs chromium and playwright)")
+    search.add_argument("dir", type=Path)
 
     serve_cmd = commands.add_parser("serve", help="preview the site (drafts too), reloading "
                                     "on every save")
     serve_cmd.add_argument("--port", type=int, default=8000, help="default: 8000")
     serve_cmd.add_argument("--host", default=None,
                            help="address to listen on (default: 127.0.0.1, this machine only)")
+    serve_cmd.add_argument("--poll", action="store_true",
+                           help="look for saves every 0.5 s: for network or shared folders, "
+                           "where the system does not report changes")
     import_cmd = commands.add_parser("import", help="turn tables (text exports, .docx, "
                                      ".xlsx) into records to check")
     import_cmd.add_argument("files", nargs="+", type=Path, metavar="FILE")
@@ -90,7 +98,8 @@ def coverage_lines(summaries: list[TableSummary]) -> list[str]:
 
 def _build(project: Project, args: argparse.Namespace, reporter: TerminalReporter) -> int:
     try:
-        result = build(project, reporter, workers=args.jobs, pdf=not args.no_pdf)
+        result = build(project, reporter, workers=args.jobs, pdf=not args.no_pdf,
+                       search=not args.no_search)
     except BuildError as failure:
         reporter.diagnostics(failure.diagnostics.sorted())
         reporter.info("build failed: build/ was left as it was")
@@ -101,8 +110,10 @@ def _build(project: Project, args: argparse.Namespace, reporter: TerminalReporte
         return 0
     pdfs = "" if args.no_pdf else (f", {result.pdfs_rendered} table PDF(s) and "
                                    f"{result.volumes_rendered} volume(s) rendered")
+    search = "" if args.no_search else (f"; {result.search_pages} page(s) indexed for search "
+                                        f"in {result.search_seconds:.2f} s")
     reporter.info(f"built {result.pages} pages into {project.shown(project.build_dir)}/ "
-                  f"in {result.seconds:.2f} s{pdfs}")
+                  f"in {result.seconds:.2f} s{pdfs}{search}")
     return 0
 
 
@@ -123,13 +134,17 @@ def _bench(project: Project, args: argparse.Namespace, reporter: TerminalReporte
         bench.write_corpus(args.dir, args.records)
         reporter.info(f"wrote {args.records} records into {args.dir}")
         return 0
+    if args.bench_command == "search":
+        from . import bench_search  # needs the dev extra (playwright) and chromium
+
+        return bench_search.run(args.dir, reporter)
     return bench.run(args.dir, reporter, jobs=args.jobs, pdf_sample=args.pdf_sample)
 
 
 def _serve(project: Project, args: argparse.Namespace, reporter: TerminalReporter) -> int:
     from .serve import serve  # only the preview needs the server
 
-    return serve(project, reporter, host=args.host, port=args.port)
+    return serve(project, reporter, host=args.host, port=args.port, polling=args.poll)
 
 
 def _import(project: Project, args: argparse.Namespace, reporter: TerminalReporter) -> int:

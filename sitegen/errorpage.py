@@ -40,7 +40,8 @@ def reload_script(token: str) -> Markup:
 
 
 def problems_banner(errors: int) -> Markup:
-    return Markup(
+    return Markup(  # the empty div keeps the end of the page from hiding under the banner
+        '<div data-sitegen-preview style="height:3rem"></div>'
         '<div data-sitegen-preview role="alert" style="position:fixed;bottom:0;left:0;'
         'right:0;z-index:9999;background:#b00020;color:#fff;padding:.5rem 1rem;'
         'font:15px/1.4 system-ui,sans-serif">预览中有 {n} 个错误 · {n} error(s) in the '

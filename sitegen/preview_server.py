@@ -5,8 +5,8 @@ reload channel is Server-Sent Events, which needs no library in the browser eith
 
 Safety: it answers only requests whose Host is its own, so a page on another site cannot
 read unpublished drafts through DNS rebinding (PITFALLS.md: `livereload` accepts any Host
-and Origin); it refuses any request carrying a foreign Origin or marked cross-site; it
-serves only files inside the preview folder.
+and Origin); it refuses any request with a foreign Origin (browsers send one when another
+site's script asks, never for a plain link); it serves only files of the preview folder.
 """
 
 from __future__ import annotations
@@ -171,8 +171,6 @@ class PreviewHandler(BaseHTTPRequestHandler):
         origin = self.headers.get("Origin")
         if origin is not None and not guard.origin_allowed(origin):
             return "refused: requests from other sites are not allowed (Origin)\n"
-        if self.headers.get("Sec-Fetch-Site") == "cross-site":
-            return "refused: requests from other sites are not allowed\n"
         return None
 
     def _address(self) -> tuple[str | None, str]:

@@ -12,6 +12,8 @@ from pathlib import Path
 from .errors import Diagnostics, Position, relative
 
 SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+# Addresses of the site's own pages beside the publishers' (build/<language>/<name>/).
+RESERVED_FOLDERS = {"search": "the search page"}
 RECORD_SUFFIXES = (".yaml", ".yml")
 
 
@@ -73,6 +75,11 @@ def discover(project: Project, diagnostics: Diagnostics
         if not SLUG.match(folder.name):
             diagnostics.error(Position(project.shown(folder)), _slug_message("publisher folder",
                                                                              folder.name))
+            continue
+        if folder.name in RESERVED_FOLDERS:
+            diagnostics.error(Position(project.shown(folder)),
+                              f"a publisher folder cannot be named '{folder.name}': that "
+                              f"address is {RESERVED_FOLDERS[folder.name]}; rename the folder")
             continue
         publishers.append(PublisherFile(folder / "publisher.yaml",
                                         project.shown(folder / "publisher.yaml"), folder.name))

@@ -18,6 +18,7 @@ from .errors import Diagnostics, Position
 from .glossary import Glossary
 from .localize import english_amount, english_date, english_value, english_years
 from .model import IndicatorValue, Text
+from .search import template_helpers, with_search_words
 from .site import Page
 from .translation import CJK
 from .values import format_amount
@@ -140,6 +141,8 @@ def make_environment(templates_dir: Path) -> jinja2.Environment:
         keep_trailing_newline=True,
     )
     environment.filters["escape_attr"] = escape
+    environment.filters["with_search_words"] = with_search_words
+    environment.globals.update(template_helpers())
     return environment
 
 
@@ -172,6 +175,11 @@ def render_page(renderer: HtmlRenderer, page: Page, diagnostics: Diagnostics) ->
     except jinja2.TemplateError as broken:
         diagnostics.error(_template_line(broken), f"while rendering {page.path}: {broken}",
                           "template")
+    except (KeyError, AttributeError, TypeError, ValueError) as broken:
+        # A template calling l.ui('no-such-key') or a method with wrong arguments: still the
+        # template's mistake, reported at its line rather than as an internal error.
+        diagnostics.error(_template_line(broken), f"while rendering {page.path}: "
+                          f"{type(broken).__name__}: {broken}", "template")
     return ""
 
 

@@ -12,6 +12,7 @@ second apart; this server signals the rebuilt page after ~70 ms.
 from __future__ import annotations
 
 import errno
+import ipaddress
 import threading
 import time
 from pathlib import Path
@@ -20,7 +21,7 @@ from . import errorpage
 from .errors import BuildError, Diagnostic
 from .glossary import DATA_DIR
 from .preview import Preview
-from .preview_server import LOOPBACK, PreviewServer
+from .preview_server import PreviewServer
 from .project import RECORD_SUFFIXES, Project
 from .report import Reporter
 from .watch import ChangeSource, open_source, watch
@@ -37,7 +38,7 @@ def serve(project: Project, reporter: Reporter, host: str | None = None, port: i
     except OSError as failure:
         reporter.info(_cannot_listen(failure, bind, port))
         return 1
-    if bind not in LOOPBACK:
+    if not _is_loopback(bind):
         reporter.info(f"warning: listening on {bind}: other machines on the network can "
                       "see this preview, drafts included")
     stop = threading.Event()
@@ -146,6 +147,13 @@ def _print_problems(problems: list[Diagnostic], reporter: Reporter,
     more = len(problems) - PRINTED
     where = _url(server.server_name, server.server_port) + errorpage.PROBLEMS.lstrip("/")
     reporter.info((f"... and {more} more; " if more > 0 else "") + f"in the browser: {where}")
+
+
+def _is_loopback(host: str) -> bool:
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return host == "localhost"
 
 
 def _url(host: str, port: int) -> str:

@@ -148,6 +148,11 @@ def home_path(language: str = DEFAULT_LANGUAGE) -> str:
     return f"{language}/index.html"
 
 
+def search_path(language: str = DEFAULT_LANGUAGE) -> str:
+    """The search page; every page's search box sends its query there."""
+    return f"{language}/search/index.html"
+
+
 def is_published(table: TargetTable | TableSummary, include_drafts: bool) -> bool:
     return include_drafts or not table.draft
 
@@ -238,14 +243,16 @@ def _rows_of(table: TargetTable) -> list[IndicatorRow]:
 
 
 def listing_pages(publishers: list[PublisherListing], with_pdf: bool = False) -> list[Page]:
-    """Home, one page per publisher and one per publisher and year, in every language."""
+    """Home, search, one page per publisher and one per publisher and year, in every
+    language."""
     return [page for language in LANGUAGES
             for page in _listing_pages(publishers, language, with_pdf)]
 
 
 def _listing_pages(publishers: list[PublisherListing], language: str, with_pdf: bool
                    ) -> list[Page]:
-    pages = [Page(home_path(language), "home.html", language, {"publishers": publishers})]
+    pages = [Page(home_path(language), "home.html", language, {"publishers": publishers}),
+             Page(search_path(language), "search.html", language, {})]
     for listing in publishers:
         pages.append(Page(publisher_path(listing.publisher.id, language), "publisher.html",
                           language, {"listing": listing}))

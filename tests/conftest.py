@@ -98,3 +98,25 @@ def run_cli(capsys: pytest.CaptureFixture[str], project: Project, *args: str
     status = main(["--project", str(project.root), *args])
     captured = capsys.readouterr()
     return status, captured.out + captured.err
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """One headless chromium for the whole session (search and accessibility tests)."""
+    from sitegen.browser import chromium
+
+    try:
+        with chromium() as launched:
+            yield launched
+    except RuntimeError as missing:
+        pytest.fail(str(missing))
+
+
+@pytest.fixture(scope="session")
+def served_seed(seed_site: Path):
+    """The seed site's build folder over HTTP on 127.0.0.1, for the browser tests."""
+    from sitegen.browser import LocalSite
+
+    site = LocalSite(seed_site)
+    yield site
+    site.close()

@@ -15,6 +15,8 @@ FORBIDDEN = {
     "validate": {"site", "render", "build", "cli", "jinja2"},
     "site": {"render", "build", "cli", "jinja2", "yaml"},
     "render": {"build", "cli", "load", "validate"},
+    "search": {"build", "cli", "load", "validate", "render", "jinja2"},
+    "search_index": {"build", "cli", "site", "render", "search"},
 }
 
 

@@ -149,6 +149,13 @@ def test_edit_is_served_and_reload_signalled(tmp_path: Path):
         server.wait_for_line(r"rebuilt content/test-bureau/2023/a\.yaml")
 
 
+def test_polling_watcher_serves_edits_too(tmp_path: Path):
+    project = write_project(tmp_path / "site", {"2023/a.yaml": RECORD})
+    with served(project, "--poll") as server:
+        save(project, "a.yaml", RECORD.replace("测试项目", "轮询项目"))
+        assert server.wait_for_page(PAGE, "<h1>轮询项目</h1>")[0] == 200
+
+
 def test_broken_record_shows_error_page_until_fixed(tmp_path: Path):
     other = RECORD.replace("测试项目", "另一个项目")
     project = write_project(tmp_path / "site", {"2023/a.yaml": RECORD, "2023/b.yaml": other})
@@ -187,15 +194,21 @@ def test_broken_template_shows_on_every_page_until_fixed(tmp_path: Path):
 
 def test_new_record_appears_and_deleted_record_goes(tmp_path: Path):
     project = write_project(tmp_path / "site", {"2023/a.yaml": RECORD})
-    new_page = "/zh/test-bureau/2023/c/index.html"
+    new_page, new_year = "/zh/test-bureau/2024/c/index.html", "/zh/test-bureau/2024/index.html"
+    new_file = project.content_dir / "test-bureau/2024/c.yaml"
     with served(project) as server:
         assert server.request(new_page)[0] == 404
-        save(project, "c.yaml", RECORD.replace("测试项目", "新增项目"))
+        new_file.parent.mkdir()
+        text = RECORD.replace("测试项目", "新增项目").replace("year: 2023", "year: 2024")
+        new_file.write_text(text.replace(": 2023-", ": 2024-"), encoding="utf-8")
         assert server.wait_for_page(new_page, "新增项目")[0] == 200
-        server.wait_for_page("/zh/test-bureau/2023/index.html", "新增项目")
-        (project.root / RECORD_DIR / "c.yaml").unlink()
+        assert "新增项目" in server.request(new_year)[1]
+        assert "2024" in server.request("/zh/test-bureau/index.html")[1]
+        new_file.unlink()
         assert server.wait_for_page(new_page, "Not found")[0] == 404
-        assert "新增项目" not in server.request("/zh/test-bureau/2023/index.html")[1]
+        started = time.monotonic()
+        assert server.request(new_year)[0] == 404  # the year's listing went with it
+        assert time.monotonic() - started < 5
 
 
 def test_refuses_paths_outside_foreign_hosts_and_origins(tmp_path: Path):

@@ -1,0 +1,138 @@
+"""Search, page side: what each record page tells the search index beyond its text.
+
+Pagefind's extended build cuts Chinese with jieba when it indexes and with the browser's
+`Intl.Segmenter` when it searches; the two disagree, so short and domain terms are missed
+(upstream issue #1237: on the seed tables 产出 found 3 of 9 pages, "产出指标" none). So every
+record page also carries, in a `hidden` element Pagefind still indexes, each pair of
+adjacent Chinese characters of its text as one ASCII word that neither segmenter can cut
+(`qz` and the two code points as six digits each). `theme/search.js` turns a Chinese query
+into the same words, all of which must match, and keeps only the pages whose text holds
+the query itself: every page containing the string is found, and no other.
+"""
+
+from __future__ import annotations
+
+import html
+import itertools
+import json
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+
+from markupsafe import Markup
+
+from .evaluation import EvaluationReport
+from .model import TargetTable, Text
+from .report_layout import ScoreRow
+from .site import IndicatorRow
+
+# Han characters: the basic block, extension A, compatibility ideographs, extensions B–H.
+# theme/search.js uses the same ranges; keep them in step.
+HAN_RUN = re.compile("[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U000323af]{2,}")
+WORD_PREFIX = "qz"  # no English word starts so, and a word ending in digits is never stemmed
+
+# Pagefind joins the text of these elements to their neighbours; every other element is
+# a boundary. A pair of characters split by a boundary is no pair a reader sees, so it
+# gets no word (Pagefind's own list, fossick/parser.rs INLINE_SELECTORS, plus the inline
+# elements it has no reason to split: mark, s, u, bdi, data, wbr, ins, del).
+INLINE_TAGS = frozenset((
+    "a", "abbr", "acronym", "b", "bdi", "bdo", "big", "button", "cite", "code", "data", "del",
+    "dfn", "em", "i", "img", "input", "ins", "kbd", "map", "mark", "object", "output", "q",
+    "s", "samp", "select", "small", "span", "strong", "sub", "sup", "textarea", "time", "tt",
+    "u", "var", "wbr"))
+# Pagefind drops the content of these elements (fossick/parser.rs REMOVE_SELECTORS).
+_DROPPED = re.compile(
+    r"<(svg|nav|form|noscript|script|style|template|footer|label|iframe|head)\b.*?</\1\s*>",
+    re.S | re.I)
+_TAG = re.compile(r"<!--.*?-->|<(/?)([a-zA-Z][a-zA-Z0-9-]*)[^>]*>", re.S)
+
+
+def pair_word(first: str, second: str) -> str:
+    """The index word for two adjacent Chinese characters, e.g. 产出 → qz020135020986."""
+    return f"{WORD_PREFIX}{ord(first):06d}{ord(second):06d}"
+
+
+def text_runs(page_html: str) -> list[str]:
+    """The page's text as a reader sees it, cut wherever an element starts a new block."""
+    runs, current = [], []
+    position = 0
+    source = _DROPPED.sub(" ", page_html)
+    for tag in _TAG.finditer(source):
+        current.append(source[position:tag.start()])
+        position = tag.end()
+        if tag.group(2) is None or tag.group(2).lower() not in INLINE_TAGS:
+            runs.append(html.unescape("".join(current)))
+            current = []
+    current.append(source[position:])
+    runs.append(html.unescape("".join(current)))
+    return [run for run in runs if run.strip()]
+
+
+def pair_words(page_html: str) -> list[str]:
+    """Every distinct pair of adjacent Chinese characters in the text, as index words.
+
+    Distinct and sorted: a word found once finds the page as well as a word found often,
+    and the list is a large part of what a browser downloads for each result, which
+    sorted words (shared beginnings) make smaller once compressed.
+    """
+    words = set()
+    for run in text_runs(page_html):
+        for han in HAN_RUN.findall(run):
+            words.update(pair_word(first, second) for first, second in itertools.pairwise(han))
+    return sorted(words)
+
+
+def with_search_words(page_html: str) -> Markup:
+    """Jinja filter: the HTML followed by its pair words in an element no one sees.
+
+    `hidden` rather than a visually-hidden class: Pagefind indexes it all the same, and
+    screen readers, copying and reader views leave it out.
+    """
+    words = " ".join(pair_words(str(page_html)))
+    return Markup(page_html) + Markup('\n<div hidden data-search-words>{}</div>\n').format(words)
+
+
+@dataclass(frozen=True)
+class SearchFacts:
+    """What the search page filters and sorts a record by."""
+
+    category: Text | str | None
+    levels: tuple[Text, ...]
+    amount: Decimal
+
+
+def search_facts(record: TargetTable | EvaluationReport) -> SearchFacts:
+    """Category (项目类别), first-level indicator names, and the amount to sort by.
+
+    Every page gets an amount to sort by, 0 where none was filed: Pagefind silently leaves
+    out of a sorted search every page that lacks the sort key.
+    """
+    if isinstance(record, EvaluationReport):
+        names = [first.name for first in record.scoring.first_levels]
+        category = None
+    else:
+        names = [first.name for first in record.indicators.first_levels if first.name]
+        category = record.project.facts.get("category")
+    unique = {(name.zh if isinstance(name, Text) else name): name for name in names}
+    return SearchFacts(category, tuple(unique.values()), record.amount_in_yuan or Decimal(0))
+
+
+def indicator_anchors(name_of: Callable[[Text], str], rows: Sequence[IndicatorRow],
+                      scored: Sequence[ScoreRow] = ()) -> str:
+    """JSON `[[row id, indicator name], …]`, so that a result can link to its indicator row.
+
+    `name_of` is the page's `l.plain` (names in the page's language); the ids are those the
+    templates give the rows: `indicator-<row>` for target indicators (`_indicators.html`,
+    `_report_tables.html`), `scored-<row>` for a report's scoring table.
+    """
+    named = [(f"indicator-{number}", name_of(row.indicator.name))
+             for number, row in enumerate(rows, 1) if row.indicator is not None]
+    named += [(f"scored-{number}", name_of(row.indicator.name))
+              for number, row in enumerate(scored, 1)]
+    return json.dumps(named, ensure_ascii=False, separators=(",", ":"))
+
+
+def template_helpers() -> dict[str, object]:
+    """What templates use of this module, registered by `render.make_environment`."""
+    return {"search_facts": search_facts, "indicator_anchors": indicator_anchors}

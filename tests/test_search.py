@@ -1,0 +1,249 @@
+"""Search (issue #6), in a real browser: Debian's chromium, headless, on the seed site.
+
+What a reader does — type, see results, filter, follow one — and the promise for Chinese:
+a query of two or more characters finds every page that holds it (recall 100 % against a
+plain substring scan) and no page that does not.
+"""
+
+from __future__ import annotations
+
+import gzip
+import re
+from pathlib import Path
+
+import pytest
+from conftest import RECORD, run_cli
+
+from sitegen.browser import guarded_page
+from sitegen.search import pair_words, text_runs
+from sitegen.search_check import (
+    CHINESE_QUERIES,
+    SearchPage,
+    containing,
+    overall,
+    page_texts,
+    score,
+)
+
+SH23 = "zh/shanghai-justice/2023"
+
+
+@pytest.fixture(scope="module")
+def zh_search(browser, served_seed):
+    with guarded_page(browser) as (page, guard):
+        yield SearchPage(page, served_seed.base, "zh")
+        assert guard.tried == []
+
+
+@pytest.fixture(scope="module")
+def en_search(browser, served_seed):
+    with guarded_page(browser) as (page, guard):
+        yield SearchPage(page, served_seed.base, "en")
+        assert guard.tried == []
+
+
+def test_chinese_recall_is_complete_and_precision_exact(zh_search, seed_site: Path):
+    texts = page_texts(seed_site, "zh")
+    scores = score(texts, CHINESE_QUERIES, lambda q: set(zh_search.run(q)))
+    assert len([s for s in scores if 2 <= len(s.query) <= 6]) >= 30
+    missed = [(s.query, s.expected, s.correct) for s in scores if s.recall < 1]
+    wrong = [(s.query, s.found, s.correct) for s in scores if s.precision < 1]
+    assert missed == [] and wrong == []
+    assert overall(scores) == (1.0, 1.0)
+    assert any(s.expected >= 15 for s in scores)  # the queries reach most pages too
+
+
+def test_chinese_queries_on_english_pages_find_the_chinese_they_show(en_search, seed_site):
+    texts = page_texts(seed_site, "en")
+    queries = [*[q for q in CHINESE_QUERIES if containing(texts, q)][:8], "火箭发射"]
+    scores = score(texts, queries, lambda q: set(en_search.run(q)))
+    assert overall(scores) == (1.0, 1.0), scores
+
+
+@pytest.mark.parametrize(("query", "expected"), [
+    ("社区矫正", {"zh/shanghai-justice/2020/community-corrections-case-funds",
+              f"{SH23}/community-corrections", "zh/lianyungang-justice/2024/community-corrections",
+              "zh/kunming-chenggong-justice/2020/community-corrections-funds",
+              "zh/shenzhen-justice/2020/community-corrections-resettlement"}),
+    ("戒毒", {f"{SH23}/drug-rehabilitation"}),
+    ("法律职业资格考试", {f"{SH23}/national-legal-exam"}),
+    ("安置帮教", {"zh/shanghai-justice/2020/resettlement-assistance-case-funds"}),
+    ("弱电安防", {f"{SH23}/low-voltage-security-systems"}),
+    ("律师", {f"{SH23}/lawyer-management-legal-counsel"}),
+    ("普法宣传", {f"{SH23}/legal-awareness-campaigns"}),
+    ("设备购置", {f"{SH23}/equipment-purchase"}),
+    ("办公用房", {f"{SH23}/office-renovation"}),
+    ("法治建设", {f"{SH23}/rule-of-law-development"}),
+    ("基层司法", {f"{SH23}/grassroots-judicial-affairs"}),
+])
+def test_chinese_queries_find_the_expected_tables(zh_search, query, expected):
+    found = {address.removesuffix("/index.html") for address in zh_search.run(query)}
+    assert expected <= found, (query, found)
+
+
+@pytest.mark.parametrize(("query", "expected"), [
+    ("community corrections", "en/shanghai-justice/2023/community-corrections"),
+    ("drug rehabilitation", "en/shanghai-justice/2023/drug-rehabilitation"),
+    ("renovation", "en/shanghai-justice/2023/office-renovation"),
+    ("qualification examination", "en/shanghai-justice/2023/national-legal-exam"),
+    ("resettlement", "en/shanghai-justice/2020/resettlement-assistance-case-funds"),
+    ("satisfaction", "en/shanghai-justice/2023/equipment-purchase"),
+])
+def test_english_queries_find_the_expected_tables(en_search, query, expected):
+    found = {address.removesuffix("/index.html") for address in en_search.run(query)}
+    assert expected in found, (query, found)
+
+
+def test_a_result_shows_title_publisher_year_amount_and_marked_snippet(zh_search):
+    zh_search.run("戒毒")
+    item = zh_search.page.locator("#search-results li").first
+    assert item.locator("h2 a").inner_text() == "戒毒工作业务费"
+    assert item.locator(".meta").inner_text() == "上海市司法局 · 2023 · 金额: 17,817,744.00 元"
+    marks = item.locator(".search-result-snippet mark").all_inner_texts()
+    assert marks and set(marks) == {"戒毒"}
+    assert zh_search.status() == "找到 1 个结果"
+
+
+def test_a_query_only_in_an_indicator_name_links_to_its_row(zh_search, seed_site):
+    page = seed_site / f"{SH23}/office-renovation/index.html"
+    html = page.read_text(encoding="utf-8")
+    # The indicator's name is the only place on the whole site that holds the query.
+    assert html.count("电梯更新完成率") == 2  # the row, and the row list for search
+    assert containing(page_texts(seed_site, "zh"), "电梯更新完成率") == {
+        f"{SH23}/office-renovation/index.html"}
+    zh_search.run("电梯更新完成率")
+    link = zh_search.page.locator(".search-result-indicator a")
+    assert link.inner_text() == "指标：电梯更新完成率"
+    assert link.get_attribute("href").endswith("office-renovation/index.html#indicator-3")
+    link.click()
+    zh_search.page.wait_for_url(re.compile(r"#indicator-3$"))
+    row = zh_search.page.locator("tr#indicator-3")
+    assert "电梯更新完成率" in row.inner_text() and row.is_visible()
+    zh_search.page.go_back()
+    zh_search.page.wait_for_selector("#search-options:not([hidden])")
+
+
+def test_type_see_results_filter_and_follow_a_result(browser, served_seed, seed_site):
+    texts = page_texts(seed_site, "zh")
+    with guarded_page(browser, width=320) as (page, guard):
+        search = SearchPage(page, served_seed.base, "zh")
+        everywhere = set(search.run("社区矫正"))
+        assert everywhere == containing(texts, "社区矫正")
+        page.click("#search-filters summary")
+        page.wait_for_selector("#search-filter-groups fieldset")
+        shanghai = "label:has-text('上海市司法局') >> xpath=../input"
+        search.run("社区矫正", act=lambda: page.check(shanghai))
+        search.run("社区矫正", act=lambda: page.check("input[name=year][value='2020']"))
+        filtered = set(search.results())
+        assert filtered == {a for a in everywhere if a.startswith("zh/shanghai-justice/2020/")}
+        assert filtered and "year=2020" in page.url and "q=" in page.url
+        title = page.inner_text("#search-results li >> nth=0 >> h2 a")
+        page.click("#search-results li >> nth=0 >> h2 a")
+        page.wait_for_url(re.compile(r"/zh/shanghai-justice/2020/[^/]+/index.html$"))
+        assert page.inner_text("h1") == title and "社区矫正" in page.inner_text("main")
+        assert guard.tried == []
+
+
+def test_sort_by_amount_orders_every_result(zh_search, seed_site):
+    everything = zh_search.run("经费")
+    zh_search.run("经费", act=lambda: zh_search.page.select_option("#search-sort", "amount:desc"))
+    by_amount = zh_search.results()
+    assert sorted(by_amount) == sorted(everything)  # sorting drops no page (PITFALLS)
+    amounts = [_amount(seed_site / address) for address in by_amount]
+    assert amounts == sorted(amounts, reverse=True)
+    zh_search.page.select_option("#search-sort", "")
+
+
+def _amount(page: Path) -> float:
+    match = re.search(r'data-pagefind-sort="amount\[content\]" content="([\d.]+)"',
+                      page.read_text(encoding="utf-8"))
+    assert match, page
+    return float(match[1])
+
+
+def test_search_box_on_every_page_is_a_plain_form_to_the_search_page(seed_site: Path):
+    for page in seed_site.rglob("*.html"):
+        html = page.read_text(encoding="utf-8")
+        if 'class="site-header"' not in html or "/search/" in page.as_posix():
+            continue
+        form = re.search(r'<form class="site-search" role="search" action="([^"]+)" '
+                         r'method="get">', html)
+        assert form, page
+        assert (page.parent / form[1]).resolve().name == "index.html"
+        assert (page.parent / form[1]).resolve().parent.name == "search"
+
+
+def test_search_page_without_scripts_says_what_to_do(browser, served_seed):
+    context = browser.new_context(java_script_enabled=False)
+    try:
+        page = context.new_page()
+        page.goto(served_seed.url("zh/search/index.html?q=社区矫正"))
+        assert "请按发布单位和年度浏览" in page.inner_text("main")
+        page.get_by_role("link", name="按发布单位和年度浏览").click()
+        assert page.url.endswith("/zh/index.html")
+    finally:
+        context.close()
+
+
+def test_search_without_an_index_says_so(browser, project_factory, capsys):
+    project = project_factory({"2023/a.yaml": RECORD})
+    status, output = run_cli(capsys, project, "build", "--no-pdf", "--no-search")
+    assert status == 0 and "indexed" not in output
+    assert not (project.build_dir / "pagefind").exists()
+    from sitegen.browser import LocalSite
+
+    site = LocalSite(project.build_dir)
+    try:
+        with guarded_page(browser) as (page, guard):
+            page.goto(site.url("en/search/index.html"))
+            page.wait_for_selector("#search-unavailable:not([hidden])")
+            assert guard.tried == []
+    finally:
+        site.close()
+
+
+def test_drafts_never_enter_the_index(project_factory, capsys):
+    draft = RECORD.replace("year: 2023\n", "year: 2023\ndraft: true\n").replace(
+        "测试项目", "草稿项目")
+    project = project_factory({"2023/a.yaml": RECORD, "2023/draft.yaml": draft})
+    status, output = run_cli(capsys, project, "build", "--no-pdf")
+    assert status == 0 and "2 page(s) indexed for search" in output, output
+    bundle = project.build_dir / "pagefind"
+    assert (bundle / "pagefind.js").is_file() and not (bundle / "pagefind-ui.js").exists()
+    fragments = "".join(gzip.decompress(p.read_bytes()).decode("utf-8", "replace")
+                        for p in (bundle / "fragment").iterdir())
+    assert "测试项目" in fragments and "草稿项目" not in fragments
+
+
+def test_index_failure_is_a_diagnostic_and_keeps_the_old_build(project_factory, capsys,
+                                                               monkeypatch):
+    from sitegen import search_index
+
+    project = project_factory({"2023/a.yaml": RECORD})
+    assert run_cli(capsys, project, "build", "--no-pdf")[0] == 0
+    before = (project.build_dir / "pagefind" / "pagefind-entry.json").read_bytes()
+    (project.content_dir / "test-bureau/2023/b.yaml").write_text(
+        RECORD.replace("测试项目", "另一个项目"), encoding="utf-8")
+    monkeypatch.setattr(search_index, "pagefind_executable", lambda: Path("/bin/false"))
+    status, output = run_cli(capsys, project, "build", "--no-pdf")
+    assert status == 1
+    assert "build/pagefind: error: search: Pagefind failed (1)" in output
+    assert "Traceback" not in output and "build failed: build/ was left as it was" in output
+    assert (project.build_dir / "pagefind" / "pagefind-entry.json").read_bytes() == before
+
+
+def test_pair_words_follow_what_a_reader_sees():
+    html = ("<td>产出</td><td>指标</td><th>满意<span>度</span></th><p>产<br>出</p>"
+            "<nav>导航</nav><div>A&amp;B 社区</div>")
+    assert text_runs(html) == ["产出", "指标", "满意度", "产", "出", "A&B 社区"]
+    words = pair_words(html)
+    assert "qz020135020986" in words  # 产出
+    assert len(words) == len(set(words)) == 5  # 产出 指标 满意 意度 社区; nothing across cells
+
+
+def test_a_publisher_folder_cannot_take_the_search_page_address(project_factory, capsys):
+    project = project_factory({"2023/a.yaml": RECORD})
+    (project.content_dir / "test-bureau").rename(project.content_dir / "search")
+    status, output = run_cli(capsys, project, "check")
+    assert status == 1
+    assert "content/search: error: a publisher folder cannot be named 'search'" in output

@@ -1,0 +1,376 @@
+// The search page (templates/search.html). Pagefind does the searching; this file turns a
+// Chinese query into the pair words sitegen/search.py adds to every page, keeps only the
+// pages whose text holds the query itself, and draws results, filters and sorting.
+// A classic script, not a module: on a site opened from files a module would not even
+// start, and this one has to say that search needs a web server.
+(() => {
+  "use strict";
+
+  const script = document.currentScript;
+  const strings = JSON.parse(script.dataset.strings);
+  const bundle = new URL("../pagefind/pagefind.js", script.src);
+  const siteRoot = new URL("../", bundle);
+  // Han characters, as in sitegen/search.py (HAN_RUN): keep the two in step.
+  const HAN = /[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\u{20000}-\u{323af}]+/gu;
+  const PAIR_WORD = /\bqz\d{12}\b/g;
+  const FILTERS = ["publisher", "year", "category", "level"];
+  const PAGE_SIZE = 10;
+  const CHECK_LIMIT = 50;
+  const TYPING_PAUSE_MS = 80; // one search per pause in typing, not one per keystroke
+
+  const $ = (id) => document.getElementById(id);
+  const form = $("search-form");
+  const input = $("search-query");
+  const sortSelect = $("search-sort");
+  const filterBox = $("search-filters");
+  const groups = $("search-filter-groups");
+  const status = $("search-status");
+  const list = $("search-results");
+  const more = $("search-more");
+
+  let pagefind = null;
+  let filtersDrawn = null;
+  let generation = 0; // a newer search makes older ones stop drawing
+  let current = null;
+  let typingTimer = 0;
+
+  // --- queries --------------------------------------------------------------------------
+
+  function pairWord(first, second) {
+    const six = (c) => String(c.codePointAt(0)).padStart(6, "0");
+    return "qz" + six(first) + six(second);
+  }
+
+  // Chinese runs of two or more characters become pair words. Pagefind gets just enough of
+  // them to cover each run (社区矫正 → 社区 矫正: fewer index chunks to download); the
+  // check of each page wants them all. Everything else (English words, numbers, a lone
+  // character) goes to Pagefind as typed.
+  function parseQuery(text) {
+    const runs = [];
+    const rest = text.replace(HAN, (run) => {
+      if (Array.from(run).length < 2) return run;
+      runs.push(run);
+      return " ";
+    });
+    const words = new Set();
+    const cover = new Set();
+    for (const run of runs) {
+      const chars = Array.from(run);
+      const pairs = chars.slice(1).map((char, i) => pairWord(chars[i], char));
+      pairs.forEach((word, i) => {
+        words.add(word);
+        if (i % 2 === 0 || i === pairs.length - 1) cover.add(word);
+      });
+    }
+    const others = rest.split(/\s+/).filter(Boolean);
+    const term = [...cover, ...others].join(" ");
+    const lone = runs.length === 0 && (text.match(HAN) || []).length > 0;
+    return { text, runs, words: [...words], cover: [...cover], others, term, lone };
+  }
+
+  // Pagefind leaves out of a search any word that no page has, instead of finding nothing,
+  // so such a query is answered "none" rather than by checking page after page. Asked
+  // only when a first batch of candidates held no match: a search for a word on thousands
+  // of pages costs Pagefind about a second on 10 000 pages.
+  async function someWordMissing(query) {
+    if (query.cover.length < 2) return false;
+    const alone = await Promise.all(query.cover.map((word) => pagefind.search(word)));
+    return alone.some((response) => response.results.length === 0);
+  }
+
+  // Pagefind leaves out a query word no page has rather than finding nothing, and it
+  // joins table cells a reader sees apart: so a Chinese query is checked against each
+  // page's own pair words and text before the page is shown.
+  function holds(data, query) {
+    if (!query.runs.length) return true;
+    const pageWords = new Set(data.content.match(PAIR_WORD) || []);
+    const text = plainText(data.content);
+    return query.words.every((w) => pageWords.has(w)) && query.runs.every((r) => text.includes(r));
+  }
+
+  // The page text without the pair words and without the zero-width spaces Pagefind puts
+  // between the words jieba found.
+  function plainText(content) {
+    return content.replace(PAIR_WORD, "").replace(/\u200b/g, "").replace(/[\s.]+$/, "");
+  }
+
+  // --- searching --------------------------------------------------------------------------
+
+  async function search() {
+    const mine = ++generation;
+    const query = parseQuery(input.value.trim());
+    const filters = chosenFilters();
+    remember(query.text, filters);
+    if (!query.term && !Object.keys(filters).length) return clear();
+    busy(true);
+    say(strings.searching);
+    const response = await pagefind.search(query.term || null, { filters, sort: chosenSort() });
+    if (mine !== generation) return;
+    current = { query, candidates: response.results, next: 0, found: [], mine, asked: false };
+    list.replaceChildren();
+    await showMore();
+  }
+
+  // Load and check candidates, showing each result as it arrives, until a page more of
+  // results is shown, none are left, or CHECK_LIMIT were checked (each is a download).
+  async function showMore() {
+    const state = current;
+    busy(true);
+    const wanted = state.found.length + PAGE_SIZE;
+    const stop = state.next + CHECK_LIMIT;
+    while (state.found.length < wanted && state.next < Math.min(stop, state.candidates.length)) {
+      const batch = state.candidates.slice(state.next, state.next + PAGE_SIZE);
+      state.next += batch.length;
+      for (const loading of batch.map((result) => result.data())) {
+        const data = await loading;
+        if (state.mine !== generation) return;
+        if (!holds(data, state.query)) continue;
+        state.found.push(data);
+        list.append(resultItem(data, state.query));
+      }
+      if (!state.found.length && !state.asked) {
+        state.asked = true;
+        if (await someWordMissing(state.query)) state.candidates = [];
+        if (state.mine !== generation) return;
+      }
+    }
+    more.hidden = state.next >= state.candidates.length;
+    say(countText(state), state.query.text);
+    busy(false);
+  }
+
+  function countText(state) {
+    const { query, candidates, found, next } = state;
+    const checked = next >= candidates.length;
+    if (!found.length && checked) return strings.none.replace("{q}", query.text);
+    // Exact once every candidate was checked, or when none needs checking: no Chinese run,
+    // or one pair word alone, which Pagefind matches exactly.
+    const exact = checked || !query.runs.length ||
+      (query.words.length === 1 && !query.others.length);
+    const count = checked ? found.length : candidates.length;
+    const text = !exact ? strings.results_about
+      : count === 1 ? strings.result_one : strings.results;
+    const said = text.replace("{n}", count);
+    return query.lone ? said + " " + strings.one_character : said;
+  }
+
+  function clear() {
+    current = null;
+    list.replaceChildren();
+    more.hidden = true;
+    say("", "");
+    busy(false);
+  }
+
+  // `data-query` names the search the status speaks of (the tests wait for it).
+  function say(text, query) {
+    status.textContent = text;
+    if (query !== undefined) status.dataset.query = query;
+  }
+
+  function busy(yes) {
+    list.setAttribute("aria-busy", String(yes));
+  }
+
+  // --- one result ---------------------------------------------------------------------------
+
+  function resultItem(data, query) {
+    const item = element("li", "search-result");
+    const heading = element("h2", "search-result-title");
+    const link = element("a", "", data.meta.title || data.url);
+    link.href = pageUrl(data.url);
+    heading.append(link);
+    if (data.meta.kind) heading.append(" ", element("span", "record-kind", data.meta.kind));
+    item.append(heading, facts(data.meta), snippet(data, query));
+    const row = indicatorRow(data.meta.indicators, query);
+    if (row) {
+      const rowLink = element("a", "", strings.in_indicator.replace("{name}", row[1]));
+      rowLink.href = pageUrl(data.url) + "#" + row[0];
+      item.append(element("p", "search-result-indicator", "", rowLink));
+    }
+    return item;
+  }
+
+  function facts(meta) {
+    const parts = [meta.publisher, meta.year].filter(Boolean);
+    if (meta.amount) parts.push(strings.amount + ": " + meta.amount);
+    return element("p", "meta", parts.join(" · "));
+  }
+
+  // Pagefind's own addresses start at the site root; this site may live in a sub-folder.
+  function pageUrl(url) {
+    return new URL(url.replace(/^\//, ""), siteRoot).href;
+  }
+
+  // The first indicator whose name holds the query: the result links to its row.
+  function indicatorRow(json, query) {
+    let rows = [];
+    try {
+      rows = JSON.parse(json || "[]");
+    } catch {
+      return null;
+    }
+    const words = query.others.map((w) => w.toLowerCase());
+    return rows.find(([, name]) => {
+      const lower = name.toLowerCase();
+      return query.runs.length
+        ? query.runs.some((run) => name.includes(run))
+        : words.length > 0 && words.every((w) => lower.includes(w));
+    }) || null;
+  }
+
+  // A stretch of the page around the first match, every match in it marked.
+  function snippet(data, query) {
+    const text = plainText(data.content);
+    const terms = query.runs.length ? query.runs : query.others.filter((w) => w.length > 1);
+    const lower = text.toLowerCase();
+    const hits = terms.map((t) => lower.indexOf(t.toLowerCase())).filter((i) => i >= 0);
+    if (!hits.length) return excerpt(data.excerpt);
+    const first = Math.min(...hits);
+    const start = Math.max(0, first - 30);
+    const part = text.slice(start, first + 90);
+    return marked(part, terms, start > 0, start + 120 < text.length);
+  }
+
+  function marked(part, terms, cutBefore, cutAfter) {
+    const p = element("p", "search-result-snippet");
+    const pattern = new RegExp(terms.map(escapeRegExp).join("|"), "gi");
+    let last = 0;
+    if (cutBefore) p.append("…");
+    for (const match of part.matchAll(pattern)) {
+      p.append(part.slice(last, match.index), element("mark", "", match[0]));
+      last = match.index + match[0].length;
+    }
+    p.append(part.slice(last));
+    if (cutAfter) p.append("…");
+    return p;
+  }
+
+  // Pagefind's excerpt (for English words it matched by their stem): only its text and
+  // its <mark>s are kept, never its markup as such.
+  function excerpt(html) {
+    const p = element("p", "search-result-snippet");
+    const parsed = new DOMParser().parseFromString(html || "", "text/html");
+    for (const node of parsed.body.childNodes) {
+      const text = node.textContent.replace(PAIR_WORD, "");
+      p.append(node.nodeName === "MARK" ? element("mark", "", text) : text);
+    }
+    return p;
+  }
+
+  function element(tag, className, text, ...children) {
+    const node = document.createElement(tag);
+    if (className) node.className = className;
+    if (text) node.textContent = text;
+    node.append(...children);
+    return node;
+  }
+
+  function escapeRegExp(text) {
+    return text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+  }
+
+  // --- filters, sorting, the address ------------------------------------------------------
+
+  function chosenSort() {
+    const [key, direction] = sortSelect.value.split(":");
+    return key ? { [key]: direction } : {};
+  }
+
+  function chosenFilters() {
+    const chosen = {};
+    for (const box of groups.querySelectorAll("input:checked")) {
+      (chosen[box.name] ||= { any: [] }).any.push(box.value);
+    }
+    return chosen;
+  }
+
+  // Filters are drawn only when asked for: their lists are downloads of their own.
+  function drawFilters(wanted = {}) {
+    filtersDrawn ||= pagefind.filters().then((available) => {
+      for (const key of FILTERS) {
+        if (available[key]) groups.append(filterGroup(key, available[key], wanted[key] || []));
+      }
+    });
+    return filtersDrawn;
+  }
+
+  function filterGroup(key, counts, checked) {
+    const fieldset = element("fieldset", "search-filter");
+    fieldset.append(element("legend", "", strings[key]));
+    const values = Object.keys(counts).sort((a, b) => (key === "year" ? b.localeCompare(a)
+      : a.localeCompare(b)));
+    values.forEach((value, index) => {
+      const box = element("input");
+      Object.assign(box, { type: "checkbox", name: key, value, id: `filter-${key}-${index}` });
+      box.checked = checked.includes(value);
+      const label = element("label", "", `${value} (${counts[value]})`);
+      label.htmlFor = box.id;
+      fieldset.append(element("div", "search-filter-choice", "", box, label));
+    });
+    return fieldset;
+  }
+
+  // The query, sort and filters go into the address, so a search can be shared or bookmarked,
+  // and the language switch keeps the query.
+  function remember(text, filters) {
+    const params = new URLSearchParams();
+    if (text) params.set("q", text);
+    if (sortSelect.value) params.set("sort", sortSelect.value);
+    for (const [key, { any }] of Object.entries(filters)) any.forEach((v) => params.append(key, v));
+    const query = params.toString();
+    history.replaceState(null, "", query ? "?" + query : location.pathname);
+    const other = document.querySelector("a.language-switch");
+    if (other) other.search = text ? "?" + new URLSearchParams({ q: text }) : "";
+  }
+
+  function fromAddress() {
+    const params = new URLSearchParams(location.search);
+    input.value = params.get("q") || "";
+    sortSelect.value = params.get("sort") || "";
+    const wanted = {};
+    for (const key of FILTERS) if (params.getAll(key).length) wanted[key] = params.getAll(key);
+    return wanted;
+  }
+
+  // --- start ------------------------------------------------------------------------------
+
+  function unavailable() {
+    $("search-unavailable").hidden = false;
+    $("search-options").hidden = true;
+    say("");
+  }
+
+  async function start() {
+    try {
+      pagefind = await import(bundle.href);
+      // No worker: one file less to download (41 KB), and no worker-src for a strict CSP.
+      await pagefind.options({ excerptLength: 30, noWorker: true });
+      await pagefind.init(); // the engine and the page list load while the reader types
+    } catch {
+      return unavailable();
+    }
+    $("search-options").hidden = false;
+    const wanted = fromAddress();
+    if (Object.keys(wanted).length) {
+      filterBox.open = true;
+      await drawFilters(wanted);
+    }
+    form.addEventListener("submit", (event) => {
+      event.preventDefault();
+      clearTimeout(typingTimer);
+      search();
+    });
+    input.addEventListener("input", () => {
+      clearTimeout(typingTimer);
+      typingTimer = setTimeout(search, TYPING_PAUSE_MS);
+    });
+    sortSelect.addEventListener("change", search);
+    groups.addEventListener("change", search);
+    filterBox.addEventListener("toggle", () => filterBox.open && drawFilters());
+    more.addEventListener("click", () => current && showMore());
+    if (input.value || Object.keys(wanted).length) await search();
+  }
+
+  start();
+})();
