@@ -15,6 +15,7 @@ from importlib import metadata
 from pathlib import Path
 
 from .errors import Diagnostics, Position
+from .search_order import reorder_index
 
 BUNDLE = "pagefind"
 PACKAGE = "pagefind-bin-extended"
@@ -79,6 +80,13 @@ def index_site(site: Path, diagnostics: Diagnostics, shown_as: str = "build") ->
                           f"{_last_lines(done.stderr or done.stdout)}", "search")
         return IndexResult(0, 0.0)
     _remove_unused(site / BUNDLE)
+    try:
+        reorder_index(site / BUNDLE)
+    except (OSError, ValueError, KeyError, IndexError) as failure:
+        diagnostics.error(where, f"search: Pagefind wrote an index this sitegen cannot read "
+                          f"({failure}); is pagefind-bin-extended the version pyproject.toml "
+                          "names?", "search")
+        return IndexResult(0, 0.0)
     counts = _INDEXED.findall(done.stdout)  # the last count is the total of all languages
     return IndexResult(int(counts[-1]) if counts else 0, time.perf_counter() - started)
 
