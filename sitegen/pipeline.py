@@ -91,6 +91,7 @@ class RecordPublisher:
         self.renderer = (HtmlRenderer(work.templates_dir, work.glossary)
                          if work.output and work.templates_dir else None)
         self._pdf: Any = None
+        self._folders: set[Path] = set()
 
     def pdf(self) -> Any:
         """The PDF renderer, made on first use (loading fonts takes a moment)."""
@@ -139,8 +140,16 @@ class RecordPublisher:
     def write(self, relative: str, text: str) -> None:
         assert self.work.output is not None
         target = self.work.output / relative
+        data = text.encode("utf-8")
+        if target.parent in self._folders:  # a mkdir costs as much as the write itself
+            try:
+                target.write_bytes(data)
+                return
+            except FileNotFoundError:  # the folder went (a preview output swapped out)
+                pass
         target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_text(text, encoding="utf-8")
+        self._folders.add(target.parent)
+        target.write_bytes(data)
 
     def table_pdfs(self, table: TargetTable | EvaluationReport, file: RecordFile,
                    diagnostics: Diagnostics) -> int:

@@ -13,7 +13,6 @@ the query itself: every page containing the string is found, and no other.
 from __future__ import annotations
 
 import html
-import itertools
 import json
 import re
 from collections.abc import Callable, Sequence
@@ -29,7 +28,8 @@ from .site import IndicatorRow
 
 # Han characters: the basic block, extension A, compatibility ideographs, extensions B–H.
 # theme/search.js uses the same ranges; keep them in step.
-HAN_RUN = re.compile("[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U000323af]{2,}")
+HAN = "[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U000323af]"
+HAN_PAIR = re.compile(f"(?=({HAN}{HAN}))")  # every pair, overlapping: 社区矫 → 社区, 区矫
 WORD_PREFIX = "qz"  # no English word starts so, and a word ending in digits is never stemmed
 
 # Pagefind joins the text of these elements to their neighbours; every other element is
@@ -45,7 +45,13 @@ INLINE_TAGS = frozenset((
 _DROPPED = re.compile(
     r"<(svg|nav|form|noscript|script|style|template|footer|label|iframe|head)\b.*?</\1\s*>",
     re.S | re.I)
-_TAG = re.compile(r"<!--.*?-->|<(/?)([a-zA-Z][a-zA-Z0-9-]*)[^>]*>", re.S)
+_COMMENT = re.compile(r"<!--.*?-->", re.S)
+_TAG = re.compile(r"</?([a-zA-Z][a-zA-Z0-9-]*)[^>]*>")
+BOUNDARY = "\n"
+
+
+def _tag_replacement(tag: re.Match[str]) -> str:
+    return "" if tag.group(1).lower() in INLINE_TAGS else BOUNDARY
 
 
 def pair_word(first: str, second: str) -> str:
@@ -53,20 +59,17 @@ def pair_word(first: str, second: str) -> str:
     return f"{WORD_PREFIX}{ord(first):06d}{ord(second):06d}"
 
 
+def reader_text(page_html: str) -> str:
+    """The page's text as a reader sees it, with a line break wherever an element starts
+    a new block. Whole-page substitutions, not a walk over the tags: this runs on every
+    page of every build."""
+    text = _COMMENT.sub(BOUNDARY, _DROPPED.sub(BOUNDARY, page_html))
+    return html.unescape(_TAG.sub(_tag_replacement, text))
+
+
 def text_runs(page_html: str) -> list[str]:
-    """The page's text as a reader sees it, cut wherever an element starts a new block."""
-    runs, current = [], []
-    position = 0
-    source = _DROPPED.sub(" ", page_html)
-    for tag in _TAG.finditer(source):
-        current.append(source[position:tag.start()])
-        position = tag.end()
-        if tag.group(2) is None or tag.group(2).lower() not in INLINE_TAGS:
-            runs.append(html.unescape("".join(current)))
-            current = []
-    current.append(source[position:])
-    runs.append(html.unescape("".join(current)))
-    return [run for run in runs if run.strip()]
+    """The blocks of text of a page, in order (what `reader_text` separates)."""
+    return [run for run in reader_text(page_html).split(BOUNDARY) if run.strip()]
 
 
 def pair_words(page_html: str) -> list[str]:
@@ -76,11 +79,8 @@ def pair_words(page_html: str) -> list[str]:
     and the list is a large part of what a browser downloads for each result, which
     sorted words (shared beginnings) make smaller once compressed.
     """
-    words = set()
-    for run in text_runs(page_html):
-        for han in HAN_RUN.findall(run):
-            words.update(pair_word(first, second) for first, second in itertools.pairwise(han))
-    return sorted(words)
+    pairs = set(HAN_PAIR.findall(reader_text(page_html)))
+    return [pair_word(pair[0], pair[1]) for pair in sorted(pairs)]
 
 
 def with_search_words(page_html: str) -> Markup:

@@ -10,7 +10,7 @@
   const strings = JSON.parse(script.dataset.strings);
   const bundle = new URL("../pagefind/pagefind.js", script.src);
   const siteRoot = new URL("../", bundle);
-  // Han characters, as in sitegen/search.py (HAN_RUN): keep the two in step.
+  // Han characters, as in sitegen/search.py (HAN): keep the two in step.
   const HAN = /[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\u{20000}-\u{323af}]+/gu;
   const PAIR_WORD = /\bqz\d{12}\b/g;
   const FILTERS = ["publisher", "year", "category", "level"];
