@@ -41,6 +41,8 @@ def load_record(file: RecordFile, publisher: Publisher, glossary: Glossary) -> L
             path=file.shown_as)
         if report is not None:
             check_report(report, diagnostics)
+            report = replace(report, english_coverage=audit_translations(report, glossary,
+                                                                         diagnostics))
         return LoadedRecord(file, report, diagnostics.items)
     if not diagnostics.has_errors():
         table = RecordValidator(glossary, diagnostics).record(

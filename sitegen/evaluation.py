@@ -249,3 +249,14 @@ class EvaluationReport:
 
     def sections(self) -> list[Section]:
         return [block for block in self.body if isinstance(block, Section)]
+
+    def body_in_english(self) -> bool:
+        """Whether every piece of body text has its English (the English page says if not)."""
+        stack: list[Block] = list(self.body)
+        while stack:
+            block = stack.pop()
+            if isinstance(block, Section):
+                stack.extend(block.content)
+            elif isinstance(block, MarkdownBlock) and block.html_en is None:
+                return False
+        return True

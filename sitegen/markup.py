@@ -5,11 +5,14 @@ Python-Markdown does not sanitise (PITFALLS.md): raw `<script>`, `onerror=` and
 short allow-list: text structure, lists, tables and plain links only — no scripts, event
 handlers, inline styles, iframes, images or `data:` URLs. Markdown tables get
 `scope="col"` on their header cells, which Python-Markdown leaves out. `refusals` names
-what the sanitiser will drop, so the checker can tell the editor where.
+what the sanitiser will drop, so the checker can tell the editor where. English text that
+quotes Chinese gets the Chinese marked `lang="zh-CN"` (`mark_chinese_html`), as on the
+rest of an English page.
 """
 
 from __future__ import annotations
 
+import re
 from html.parser import HTMLParser
 
 import markdown
@@ -27,6 +30,9 @@ DROPPED_WITH_CONTENT = {"script", "style", "template", "object", "embed", "ifram
 # Headings h1 and h2 belong to the page and the report's numbered sections.
 EXTENSIONS = ["tables", "sane_lists"]
 EXTENSION_CONFIGS = {"tables": {"use_align_attribute": True}}
+_TAG = re.compile(r"(<[^>]*>)")
+_CHINESE_RUN = re.compile(r"[\u3400-\u9fff\uf900-\ufaff\u3000-\u303f\uff00-\uffef]+")
+_IDEOGRAPH = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
 
 
 def render_markdown(text: str) -> str:
@@ -42,6 +48,17 @@ def sanitise(html: str) -> str:
                      attributes=ATTRIBUTES, url_schemes=URL_SCHEMES, strip_comments=True,
                      link_rel="noopener noreferrer",
                      set_tag_attribute_values={"th": {"scope": "col"}})
+
+
+def mark_chinese_html(html: str) -> str:
+    """Sanitised HTML of English text with each run of Chinese in it (a quoted title, a
+    name) wrapped in `<span lang="zh-CN">`; tags and their attributes are left alone."""
+    parts = _TAG.split(html)
+    for index in range(0, len(parts), 2):  # even parts are text between tags
+        parts[index] = _CHINESE_RUN.sub(
+            lambda run: (f'<span lang="zh-CN">{run.group()}</span>'
+                         if _IDEOGRAPH.search(run.group()) else run.group()), parts[index])
+    return "".join(parts)
 
 
 def refusals(text: str) -> list[str]:

@@ -55,7 +55,8 @@ class Localizer:
 
     def ui(self, key: str) -> str:
         words = self.glossary.ui[key]
-        return words.en if self.language == "en" and words.en else words.zh
+        # `is not None`: an English of "" is a deliberate blank (the " 页" after a page count)
+        return words.en if self.language == "en" and words.en is not None else words.zh
 
     def other_ui(self, key: str) -> str:
         words = self.glossary.ui[key]

@@ -4,6 +4,8 @@ A text counts as translated when the record gives its English (`{zh:, en:}`) or 
 glossary knows it as a standard term; a target value when its English can be built from
 its parts (or the record gives it). Missing English is a warning (an error under
 `sitegen check --strict`); the English page then shows the Chinese, marked as such.
+Target tables and evaluation reports are audited alike: a report's tables, scored
+indicators (with 指标解释 and 指标说明), stated figures' words, body and notes.
 """
 
 from __future__ import annotations
@@ -12,9 +14,10 @@ import re
 from collections.abc import Iterator
 
 from .errors import Diagnostics, Position
+from .evaluation import Block, EvaluationReport, Section, StatedFigures
 from .glossary import Glossary
 from .localize import english_value
-from .model import TargetTable, Text
+from .model import IndicatorTable, IndicatorValue, TargetTable, Text
 
 CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")  # a text without Chinese needs no translation
 
@@ -46,7 +49,12 @@ def record_texts(table: TargetTable) -> Iterator[tuple[str, Text]]:
     for goal in table.goals:
         yield "goal label", goal.label
         yield f"{goal.label} text", goal.text
-    indicators = table.indicators
+    yield from _indicator_texts(table.indicators)
+    for note in _notes(table):
+        yield "note", note
+
+
+def _indicator_texts(indicators: IndicatorTable) -> Iterator[tuple[str, Text]]:
     yield from (("indicator header", header) for header in indicators.headers)
     yield from (("target column", target) for target in indicators.targets)
     if indicators.caption:
@@ -59,8 +67,6 @@ def record_texts(table: TargetTable) -> Iterator[tuple[str, Text]]:
                 yield "second level", second.name
             for indicator in second.indicators:
                 yield "indicator", indicator.name
-    for note in _notes(table):
-        yield "note", note
 
 
 def _notes(table: TargetTable) -> Iterator[Text]:
@@ -71,41 +77,138 @@ def _notes(table: TargetTable) -> Iterator[Text]:
     for section in table.narrative:
         if section.note:
             yield section.note
-    for first, second, indicator in table.indicators.indicators():
+    yield from _indicator_notes(table.indicators)
+
+
+def _indicator_notes(indicators: IndicatorTable) -> Iterator[Text]:
+    for first, second, indicator in indicators.indicators():
         for note in (first.note, second.note, indicator.note, indicator.missing):
             if note:
                 yield note
 
 
-def audit_translations(table: TargetTable, glossary: Glossary, diagnostics: Diagnostics
-                       ) -> tuple[int, int]:
+def report_texts(report: EvaluationReport) -> Iterator[tuple[str, Text | None]]:
+    """Every text of an evaluation report with the field it fills, in record order."""
+    project = report.project
+    yield "title", report.title
+    yield "project.name", project.name
+    yield "project.competent_department", project.competent_department
+    yield "project.executing_department", project.executing_department
+    yield "project.evaluator", project.evaluator
+    yield "project.evaluation_period", project.evaluation_period
+    if units := report.implementing_units:
+        yield "table caption", units.caption
+        for row in units.rows:
+            yield "implementing unit", row.unit
+            yield "unit's duty", row.duty
+    if spending := report.spending:
+        yield "table caption", spending.caption
+        for spent in (*spending.rows, spending.total):
+            yield "use of funds", spent.purpose if spent else None
+    if execution := report.execution:
+        yield "table caption", execution.caption
+        yield "execution project", execution.project
+        yield from (("execution period", row.period) for row in execution.rows)
+    if targets := report.targets:
+        yield "table caption", targets.caption
+        yield from _indicator_texts(targets.indicators)
+        yield from (("note", note) for note in _indicator_notes(targets.indicators))
+    yield from _scoring_texts(report)
+    yield from _body_texts(report.body)
+    yield from (("note", note) for note in report.notes)
+
+
+def _scoring_texts(report: EvaluationReport) -> Iterator[tuple[str, Text | None]]:
+    scoring = report.scoring
+    yield "table caption", scoring.caption
+    yield from _stated_texts(scoring.total)
+    yield from (text for stated in scoring.stated for text in _stated_texts(stated))
+    if scoring.appendix:
+        yield "table caption", scoring.appendix.caption
+        yield from _stated_texts(scoring.appendix.total)
+    for first in scoring.first_levels:
+        yield "first level", first.name
+        yield from _stated_texts(first.appendix)
+        yield from (text for stated in first.stated for text in _stated_texts(stated))
+        yield "note", first.note
+        for second in first.second_levels:
+            yield "second level", second.name
+            yield "second level (appendix)", second.appendix_name
+            yield from (text for stated in second.stated for text in _stated_texts(stated))
+            yield "note", second.note
+            for indicator in second.indicators:
+                yield "indicator", indicator.name
+                yield "indicator (appendix)", indicator.appendix_name
+                yield f"{_short(indicator.name.zh, 12)} explanation", indicator.explanation
+                yield f"{_short(indicator.name.zh, 12)} rule", indicator.rule
+                yield "note", indicator.note
+
+
+def _stated_texts(stated: StatedFigures | None) -> Iterator[tuple[str, Text | None]]:
+    if stated is not None:
+        yield "stated figures' place", stated.where
+        yield "stated figures' words", stated.quote
+        yield "total label", stated.label
+        yield "note", stated.note
+
+
+def _body_texts(blocks: tuple[Block, ...]) -> Iterator[tuple[str, Text | None]]:
+    for block in blocks:
+        if isinstance(block, Section):
+            yield "section heading", block.heading
+            yield from _body_texts(block.content)
+        elif block.kind == "markdown":
+            yield "body text", block.text
+
+
+def _values(record: TargetTable | EvaluationReport
+            ) -> Iterator[tuple[Text, IndicatorValue, Position | None]]:
+    """Every target value with the name and position of its indicator."""
+    if isinstance(record, TargetTable):
+        for _first, _second, indicator in record.indicators.indicators():
+            for value in filter(None, indicator.values):
+                yield indicator.name, value, indicator.position
+        return
+    if record.targets:
+        for _first, _second, indicator in record.targets.indicators.indicators():
+            for value in filter(None, indicator.values):
+                yield indicator.name, value, indicator.position
+    for _first, _second, scored in record.scoring.indicators():
+        if scored.value is not None:
+            yield scored.name, scored.value, scored.position
+
+
+def audit_translations(record: TargetTable | EvaluationReport, glossary: Glossary,
+                       diagnostics: Diagnostics) -> tuple[int, int]:
     """Warn about every text and value with no English; returns (translated, total)."""
     translated = total = 0
     reported: set[str] = set()
-    for field, text in record_texts(table):
+    where = Position(record.source_path)
+    texts = (record_texts(record) if isinstance(record, TargetTable)
+             else report_texts(record))
+    for field, text in texts:
+        if text is None:
+            continue
         total += 1
         if text.en or glossary.english(text.zh) or not CJK.search(text.zh):
             translated += 1
         elif text.zh not in reported:  # a repeated label is reported once per record
             reported.add(text.zh)
             diagnostics.warning(
-                text.position or Position(table.source_path),
+                text.position or where,
                 f"no English for the {field} '{_short(text.zh)}': write it as "
                 "{zh: …, en: …}, or add the term to sitegen/data/glossary.yaml",
                 "missing-translation")
-    for _first, _second, indicator in table.indicators.indicators():
-        for value in indicator.values:
-            if value is None:
-                continue
-            total += 1
-            if english_value(value, glossary):
-                translated += 1
-            else:
-                diagnostics.warning(
-                    indicator.position or Position(table.source_path),
-                    f"no English for the value '{value.raw}' of '{_short(indicator.name.zh)}': "
-                    "write it as {zh: …, en: …}, or add its word or unit to the glossary",
-                    "missing-translation")
+    for name, value, position in _values(record):
+        total += 1
+        if english_value(value, glossary):
+            translated += 1
+        else:
+            diagnostics.warning(
+                position or where,
+                f"no English for the value '{value.raw}' of '{_short(name.zh)}': "
+                "write it as {zh: …, en: …}, or add its word or unit to the glossary",
+                "missing-translation")
     return translated, total
 
 

@@ -53,7 +53,10 @@ def test_every_page_exists_in_both_languages_and_links_to_its_pair(seed_site: Pa
 
 
 def test_english_pages_have_no_chinese_outside_elements_marked_chinese(seed_site: Path):
-    for page in html_pages(seed_site, "en"):
+    pages = html_pages(seed_site, "en")
+    report = seed_site / "en/shenzhen-justice/2020/community-corrections-resettlement/index.html"
+    assert report in pages  # evaluation reports too, not only target tables
+    for page in pages:
         soup = soup_of(page)
         for text in soup.body.find_all(string=CJK):
             assert language_of(text).startswith("zh"), (page, str(text)[:40])
@@ -93,7 +96,8 @@ def test_seed_content_is_fully_translated_under_strict(capsys):
     status, output = run_cli(capsys, Project(REPO), "check", "--strict")
     assert status == 0, output
     assert "warning" not in output
-    for publisher in ("shanghai-justice", "lianyungang-justice", "kunming-chenggong-justice"):
+    for publisher in ("shanghai-justice", "lianyungang-justice", "kunming-chenggong-justice",
+                      "shenzhen-justice"):
         assert re.search(rf"English coverage {publisher}: (\d+)/\1 texts \(100\.0 %\)", output)
 
 

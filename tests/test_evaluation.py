@@ -39,59 +39,63 @@ project:
   amount: 10
   unit: 万元
 body:
-  - 为评价测试项目，报告如下：
+  - zh: 为评价测试项目，报告如下：
+    en: "To evaluate the test project, we report as follows:"
   - heading: {zh: 一、评分, en: I. Scores}
     content:
-      - 项目产出指标共60分，得分50分，得分率为83.33%。
+      - zh: 项目产出指标共60分，得分50分，得分率为83.33%。
+        en: The output indicators are worth 60 points; the score is 50, a rate of 83.33%.
       - table: scoring
       - table: spending
       - table: execution
 spending:
   number: 表1-2
-  caption: 项目资金使用情况表
+  caption: {zh: 项目资金使用情况表, en: Use of funds}
   unit: 万元
   rows:
-    - {number: "1", purpose: 甲, amount: 6.25, share: 62.5%}
-    - {number: "2", purpose: 乙, amount: 3.75, share: 37.5%}
+    - {number: "1", purpose: {zh: 甲, en: A}, amount: 6.25, share: 62.5%}
+    - {number: "2", purpose: {zh: 乙, en: B}, amount: 3.75, share: 37.5%}
   total: {label: 合计, amount: 10, share: 100%}
 execution:
   number: 表1-3
-  caption: 项目资金执行情况表
+  caption: {zh: 项目资金执行情况表, en: Execution of funds}
   unit: 万元
-  project: 测试项目
+  project: {zh: 测试项目, en: Test project}
   rows:
     - {period: 第一季度, budget: 10, spent: 2.5, rate: 25%}
 scoring:
   number: 表3-1
-  caption: 测试项目绩效评价指标评分表
+  caption: {zh: 测试项目绩效评价指标评分表, en: Scores of the test project}
   total: {label: 合计, weight: 100, score: 85}
   stated:
-    - at: 三
-      quote: 综合得分为85分，等级为“良好”。
+    - at: {zh: 三, en: III}
+      quote: {zh: 综合得分为85分，等级为“良好”。, en: The total score is 85 and the grade “Good”.}
       score: 85
       grade: 良好
   first_levels:
     - name: 产出指标
       stated:
-        - at: 四（一）
-          quote: 项目产出指标共60分，得分50分，得分率为83.33%。
+        - at: {zh: 四（一）, en: IV (1)}
+          quote:
+            zh: 项目产出指标共60分，得分50分，得分率为83.33%。
+            en: The output indicators are worth 60 points; the score is 50, a rate of 83.33%.
           weight: 60
           score: 50
           rate: 83.33%
       second_levels:
-        - name: 产出数量
+        - name: {zh: 产出数量, en: Output quantity}
           indicators:
-            - name: 完成率
+            - name: {zh: 完成率, en: Completion rate}
               value: 100%
               weight: 60
               score: 50
-              explanation: 考察完成情况。
-              rule: 按计划完成得满分。
+              explanation: {zh: 考察完成情况。, en: Whether the work was completed.}
+              rule: {zh: 按计划完成得满分。, en: Full marks if completed as planned.}
     - name: 效益指标
       second_levels:
         - name: 社会效益
           indicators:
-            - name: 社会稳定
+            - name: {zh: 社会稳定, en: Social stability}
               weight: 40
               score: 35
 """
@@ -234,6 +238,96 @@ def test_report_is_listed_and_published_in_english(seed_site: Path):
     assert "Score against weight per first-level indicator" in english.get_text()
 
 
+def test_the_english_report_page_is_in_english(seed_site: Path):
+    """Tables, scored indicators, body and notes of the seed report all have English: the
+    page shows it, and nothing on it is Chinese marked "not yet translated"."""
+    page = soup_of(seed_site / "en" / SEED_PAGE)
+    scored = [squeeze(th.get_text()) for th in page.select("table.scoring th.level-3")]
+    assert len(scored) == 33 and scored[0] == squeeze("Adequacy of the basis for the project")
+    first = page.select_one("table.appendix tbody tr")
+    assert first.select_one("td.explanation").get_text(strip=True).startswith(
+        "Whether the project's approval complies with laws and regulations")
+    assert [p.get_text() for p in first.select("td.rule p")][-1].startswith(
+        "If all five are met, 100% of the weight is awarded")
+    headings = [h.get_text(strip=True) for h in page.select(".report-body h2, .report-body h3")]
+    assert "III. Overall evaluation and conclusion" in headings
+    assert "(1) Project overview" in headings
+    assert "1. Project background" in [h.get_text() for h in page.select("div.report-text h4")]
+    units = page_table(page, "table.units")
+    assert units[2] == ["2", "ShenzhenUniversity", "Researchoncommunitycorrections."]
+    purposes = [th.get_text() for th in page.select("table.spending tbody th")]
+    assert purposes[1] == "Community corrections research"
+    assert "The project output indicators are worth 39 points in all" in \
+        page.select_one("ul.findings").get_text()
+    assert "numbering jumps from 3 to 5" in page.select_one("section.notes").get_text()
+    assert not page.select(".untranslated") and "not yet translated" not in page.get_text()
+    chinese = [tag for tag in page.select('[lang="zh-CN"]') if "language-switch" not in
+               tag.get("class", [])]
+    assert not chinese, chinese[:3]
+
+
+def test_the_english_report_pdf_is_in_english(seed_site: Path):
+    folder = (seed_site / "en" / SEED_PAGE).parent
+    text = subprocess.run(["pdftotext", "-raw", str(folder / f"{folder.name}.pdf"), "-"],
+                          capture_output=True, text=True, check=True).stdout
+    for english in ("Adequacy of the basis for the project", "1. Project background",
+                    "Shenzhen University", "III. Overall evaluation and conclusion"):
+        assert english in text, english
+    assert not re.findall(r"[\u3400-\u9fff]+", text)
+
+
+@pytest.mark.parametrize(("old", "new", "field"), [
+    ("explanation: {zh: 考察完成情况。, en: Whether the work was completed.}",
+     "explanation: 考察完成情况。", "完成率 explanation '考察完成情况。'"),
+    ("  - zh: 为评价测试项目，报告如下：\n    en: \"To evaluate the test project, we report as "
+     "follows:\"", "  - 为评价测试项目，报告如下：", "body text '为评价测试项目，报告如下：'"),
+    ("purpose: {zh: 乙, en: B}", "purpose: 乙", "use of funds '乙'"),
+    ("quote: {zh: 综合得分为85分，等级为“良好”。, en: The total score is 85 and the grade “Good”.}",
+     "quote: 综合得分为85分，等级为“良好”。",
+     "stated figures' words '综合得分为85分，等级为“良好”。'"),
+], ids=["explanation", "body", "spending-row", "quote"])
+def test_report_text_without_english_is_a_warning_with_its_line(project_factory, capsys, old,
+                                                               new, field):
+    record = with_change(old, new)
+    project = project_factory({"2023/r.yaml": record})
+    status, output = run_cli(capsys, project, "check")
+    assert status == 0, output
+    rows = [row for row in output.splitlines() if "missing-translation" not in row
+            and f"no English for the {field}" in row]
+    assert len(rows) == 1, output
+    assert rows[0].startswith(f"{PATH}:{line_of(record, new.strip())}:") and \
+        ": warning: " in rows[0]
+    coverage = re.search(r"English coverage test-bureau: (\d+)/(\d+) texts", output)
+    assert coverage and int(coverage[1]) == int(coverage[2]) - 1, output
+    assert run_cli(capsys, project, "check", "--strict")[0] == 1
+
+
+def test_untranslated_report_text_is_shown_in_chinese_and_says_so(project_factory):
+    record = with_change("  - zh: 为评价测试项目，报告如下：\n    en: \"To evaluate the test "
+                         "project, we report as follows:\"", "  - 为评价测试项目，报告如下：")
+    project = project_factory({"2023/r.yaml": record})
+    build(project, RecordingReporter(), pdf=False)
+    page = soup_of(project.build_dir / "en/test-bureau/2023/r/index.html")
+    texts = page.select("div.report-text")
+    assert texts[0]["lang"] == "zh-CN" and "为评价测试项目" in texts[0].get_text()
+    assert "output indicators are worth 60 points" in texts[1].get_text()
+    assert "have not been translated yet" in page.select_one("p.untranslated").get_text()
+    complete = project_factory({"2023/r.yaml": REPORT})
+    build(complete, RecordingReporter(), pdf=False)
+    page = soup_of(complete.build_dir / "en/test-bureau/2023/r/index.html")
+    assert not page.select("p.untranslated") and not page.select('div[lang="zh-CN"]')
+
+
+def test_chinese_quoted_in_english_report_text_is_marked():
+    from sitegen.markup import mark_chinese_html
+
+    html = mark_chinese_html(render_markdown('The *Community Corrections Law* (社区矫正法), '
+                                             '[link](https://example.org/社区 "标题")'))
+    soup = BeautifulSoup(html, "html.parser")
+    assert [span.get_text() for span in soup.select('span[lang="zh-CN"]')] == ["社区矫正法"]
+    assert soup.a["title"] == "标题"  # attributes are left alone
+
+
 def test_every_line_of_the_seed_is_in_the_pdf(seed_site: Path):
     folder = (seed_site / "zh" / SEED_PAGE).parent
     pdf = folder / f"{folder.name}.pdf"
@@ -271,7 +365,8 @@ def test_acknowledged_disagreements_are_quiet_but_still_marked(capsys, seed_page
     from sitegen.project import Project
 
     _status, output = run_cli(capsys, Project(REPO), "check", "--strict")
-    assert "shenzhen-justice" not in output
+    assert not [row for row in output.splitlines()
+                if "shenzhen-justice" in row and not row.startswith("English coverage")]
     assert len(seed_page.select("ul.findings li")) == 5
 
 
@@ -334,12 +429,16 @@ def test_each_disagreement_is_a_warning_with_its_line(project_factory, capsys, o
 
 def test_rounded_shares_are_allowed(project_factory, capsys):
     # 表1-2 of the seed: 24.74 + 13.04 + 20.16 + 42.05 = 99.99, each rounded correctly.
-    record = with_change("    - {number: \"1\", purpose: 甲, amount: 6.25, share: 62.5%}\n"
-                         "    - {number: \"2\", purpose: 乙, amount: 3.75, share: 37.5%}\n",
-                         "    - {number: \"1\", purpose: 甲, amount: 2.276, share: 24.74%}\n"
-                         "    - {number: \"2\", purpose: 乙, amount: 1.2, share: 13.04%}\n"
-                         "    - {number: \"3\", purpose: 丙, amount: 1.855, share: 20.16%}\n"
-                         "    - {number: \"4\", purpose: 丁, amount: 3.869, share: 42.05%}\n")
+    def row(number: str, purpose: str, en: str, amount: str, share: str) -> str:
+        return (f'    - {{number: "{number}", purpose: {{zh: {purpose}, en: {en}}}, '
+                f"amount: {amount}, share: {share}}}\n")
+
+    record = with_change(row("1", "甲", "A", "6.25", "62.5%")
+                         + row("2", "乙", "B", "3.75", "37.5%"),
+                         row("1", "甲", "A", "2.276", "24.74%")
+                         + row("2", "乙", "B", "1.2", "13.04%")
+                         + row("3", "丙", "C", "1.855", "20.16%")
+                         + row("4", "丁", "D", "3.869", "42.05%"))
     record = record.replace("amount: 10, share: 100%", "amount: 9.2, share: 100%")
     status, output = check(project_factory, capsys, record)
     assert status == 0 and PATH not in output, output
@@ -359,7 +458,8 @@ def test_grade_bands(total, grade):
     ("              weight: 40\n", "              weight: forty\n",
      "weight' is 'forty', which is not a number"),
     ("      grade: 良好", "      grade: 很好", "'scoring.stated[0].grade' is '很好'"),
-    ("    - at: 三\n", "    - at: 三\n      scor: 1\n", "Did you mean 'score'?"),
+    ("    - at: {zh: 三, en: III}\n", "    - at: {zh: 三, en: III}\n      scor: 1\n",
+     "Did you mean 'score'?"),
 ])
 def test_report_format_errors(project_factory, capsys, old, new, message):
     status, output = check(project_factory, capsys, with_change(old, new))
@@ -400,8 +500,8 @@ def test_markdown_keeps_structure_and_headers_get_scope():
 
 
 def test_refused_markup_is_reported_and_not_published(project_factory, capsys, tmp_path):
-    record = with_change("  - 为评价测试项目，报告如下：\n",
-                         "  - 为评价测试项目，报告如下：<script>alert(1)</script>"
+    record = with_change("  - zh: 为评价测试项目，报告如下：\n",
+                         "  - zh: 为评价测试项目，报告如下：<script>alert(1)</script>"
                          "[x](javascript:alert(2))\n")
     project = project_factory({"2023/r.yaml": record})
     status, output = run_cli(capsys, project, "check")
