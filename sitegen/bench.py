@@ -117,8 +117,10 @@ def write_corpus(folder: Path, records: int, seed: int = 2026) -> None:
 
 def _timed_build(folder: Path, jobs: int | None) -> tuple[float, int]:
     """One `sitegen build` in a fresh process: wall seconds and peak memory in MB."""
+    # HTML and data files only: `sitegen bench search` measures the index, and the PDF
+    # figures come from `--pdf-sample`.
     command = [sys.executable, "-m", "sitegen.cli", "--project", str(folder), "build",
-               "--no-pdf"]
+               "--no-pdf", "--no-search"]
     if jobs:
         command += ["--jobs", str(jobs)]
     started = time.perf_counter()
@@ -152,6 +154,7 @@ def run(folder: Path, reporter: Reporter, jobs: int | None = None, rounds: int =
     reporter.info(f"peak memory (largest process): {max(peaks)} MB")
     if pdf_sample:
         pdf_benchmark(folder, reporter, sample=pdf_sample)
+        pdf_throughput(folder, reporter, sample=2 * pdf_sample)
     return 0
 
 
@@ -196,3 +199,40 @@ def pdf_benchmark(folder: Path, reporter: Reporter, sample: int = 12, rounds: in
     naive_median = statistics.median(timings["naive"])
     reporter.info(f"table PDF, one core: median {ours_median:.3f} s (naive {naive_median:.3f} s, "
                   f"{naive_median / ours_median:.1f}x faster), {len(timings['ours'])} renders")
+
+
+def pdf_throughput(folder: Path, reporter: Reporter, sample: int = 24, rounds: int = 2
+                   ) -> None:
+    """PDFs per second of a whole `sitegen build` on one and on two cores, alternating.
+
+    A project of the corpus' first `sample` records (with their publishers' files) is
+    built with PDFs from a cold cache, so that every table PDF and volume is rendered.
+    """
+    from .build import build
+    from .project import Project
+    from .report import RecordingReporter
+
+    project_dir = folder / ".sitegen-cache" / "pdf-throughput"
+    shutil.rmtree(project_dir, ignore_errors=True)
+    for part in ("templates", "theme"):
+        shutil.copytree(folder / part, project_dir / part)
+    for record in sorted((folder / "content").rglob("project-*.yaml"))[:sample]:
+        target = project_dir / record.relative_to(folder)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy(record, target)
+        shutil.copy(record.parent.parent / "publisher.yaml", target.parent.parent)
+    rates: dict[int, list[float]] = {1: [], 2: []}
+    for _ in range(rounds):
+        for cores in (1, 2):
+            shutil.rmtree(project_dir / "build", ignore_errors=True)
+            shutil.rmtree(project_dir / ".sitegen-cache", ignore_errors=True)
+            started = time.perf_counter()
+            result = build(Project(project_dir), RecordingReporter(), workers=cores,
+                           search=False)
+            seconds = time.perf_counter() - started
+            rates[cores].append((result.pdfs_rendered + result.volumes_rendered) / seconds)
+    one, two = statistics.median(rates[1]), statistics.median(rates[2])
+    reporter.info(f"PDF build of {sample} records ({result.pdfs_rendered} table PDFs, "
+                  f"{result.volumes_rendered} volumes): {one:.2f} PDFs/s on 1 core, "
+                  f"{two:.2f} on 2 ({two / one:.2f}x)")
+    shutil.rmtree(project_dir, ignore_errors=True)

@@ -21,6 +21,11 @@ RECORD_SUFFIXES = (".yaml", ".yml")
 class Project:
     root: Path
 
+    def __post_init__(self) -> None:
+        # Absolute, whatever the caller gave: WeasyPrint's base URL and the fetcher's
+        # project boundary are file URIs, which a relative path cannot be.
+        object.__setattr__(self, "root", self.root.absolute())
+
     @property
     def content_dir(self) -> Path:
         return self.root / "content"
