@@ -23,7 +23,7 @@ from typing import Any
 from .browser import LocalSite, chromium, guarded_page
 from .report import Reporter
 from .search_check import CHINESE_QUERIES, SearchPage, containing, overall, page_texts, score
-from .search_index import BUNDLE, RECORD_PAGES, pagefind_executable
+from .search_index import BUNDLE, RECORD_PAGES, finish_bundle, pagefind_executable
 
 QUERIES = ("社区矫正", "满意度", "产出", "一级指标", "三级指标", "产出指标", "矫正", "司法局",
            "培训", "公共法律服务", "服务对象", "完成率", "安置帮教", "法治建设", "项目资金",
@@ -111,9 +111,10 @@ def _index(site: Path) -> tuple[float, int]:
     started = time.perf_counter()
     done = subprocess.run([sys.executable, "-c", _PEAK, *command], capture_output=True,
                           text=True, check=True)
-    seconds = time.perf_counter() - started
     status, peak = done.stdout.split()
     assert status == "0", done.stderr
+    finish_bundle(site)  # as `sitegen build` does, inside the time
+    seconds = time.perf_counter() - started
     return seconds, int(peak) // 1024
 
 

@@ -7,9 +7,11 @@ executable: nothing is downloaded). It writes one index per `<html lang>` into
 
 from __future__ import annotations
 
+import json
 import re
 import subprocess
 import time
+from collections import Counter, defaultdict
 from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
@@ -27,6 +29,12 @@ UNUSED = ("pagefind-ui.js", "pagefind-ui.css", "pagefind-modular-ui.js",
           "pagefind-modular-ui.css", "pagefind-component-ui.js", "pagefind-component-ui.css",
           "pagefind-highlight.js")
 _INDEXED = re.compile(r"Indexed (\d+) pages?")
+_HTML_LANG = re.compile(r'<html lang="([^"]+)"')
+_PAIR_WORDS = re.compile(r"<div hidden data-search-words>([^<]*)</div>")  # sitegen/search.py
+# A pair word is common when at least this many pages, and this share of a language's
+# pages, hold it: on a small site none is, and every covering word goes to Pagefind.
+COMMON_PAGES = 50
+COMMON_SHARE = 0.02
 
 
 @dataclass(frozen=True)
@@ -79,16 +87,48 @@ def index_site(site: Path, diagnostics: Diagnostics, shown_as: str = "build") ->
         diagnostics.error(where, f"search: Pagefind failed ({done.returncode}): "
                           f"{_last_lines(done.stderr or done.stdout)}", "search")
         return IndexResult(0, 0.0)
-    _remove_unused(site / BUNDLE)
     try:
-        reorder_index(site / BUNDLE)
+        finish_bundle(site)
     except (OSError, ValueError, KeyError, IndexError) as failure:
-        diagnostics.error(where, f"search: Pagefind wrote an index this sitegen cannot read "
+        diagnostics.error(where, f"search: cannot finish the index Pagefind wrote "
                           f"({failure}); is pagefind-bin-extended the version pyproject.toml "
                           "names?", "search")
         return IndexResult(0, 0.0)
     counts = _INDEXED.findall(done.stdout)  # the last count is the total of all languages
     return IndexResult(int(counts[-1]) if counts else 0, time.perf_counter() - started)
+
+
+def finish_bundle(site: Path) -> None:
+    """What sitegen adds to Pagefind's run: its unused files out, the common words in, the
+    filters in a fixed order (`search_order`)."""
+    _remove_unused(site / BUNDLE)
+    write_common_words(site, site / BUNDLE)
+    reorder_index(site / BUNDLE)
+
+
+def write_common_words(site: Path, bundle: Path) -> None:
+    """`sitegen-common.<lang>.json`: the pair words on many of a language's record pages,
+    with their page counts, so that `theme/search.js` sends Pagefind the rarest words of a
+    query (Pagefind's time grows with the pages a word is on). Read back from the pages'
+    hidden word lists, which are exactly what Pagefind indexed.
+    """
+    counts: dict[str, Counter[str]] = defaultdict(Counter)
+    pages: Counter[str] = Counter()
+    for page in sorted(site.glob(RECORD_PAGES)):
+        html = page.read_text(encoding="utf-8")
+        language = _HTML_LANG.search(html)
+        words = _PAIR_WORDS.search(html)
+        if language is None:
+            continue
+        pages[language[1].lower()] += 1
+        if words:
+            counts[language[1].lower()].update(words[1].split())
+    for language, total in sorted(pages.items()):
+        floor = max(COMMON_PAGES, total * COMMON_SHARE)
+        common = {word: count for word, count in sorted(counts[language].items())
+                  if count >= floor}
+        (bundle / f"sitegen-common.{language}.json").write_text(
+            json.dumps(common, separators=(",", ":")), encoding="utf-8")
 
 
 def _last_lines(output: str, count: int = 3) -> str:

@@ -8,6 +8,7 @@ plain substring scan) and no page that does not.
 from __future__ import annotations
 
 import gzip
+import json
 import re
 from pathlib import Path
 
@@ -263,3 +264,36 @@ def test_a_publisher_folder_cannot_take_the_search_page_address(project_factory,
     status, output = run_cli(capsys, project, "check")
     assert status == 1
     assert "content/search: error: a publisher folder cannot be named 'search'" in output
+
+
+def test_common_words_send_pagefind_the_rarest_and_results_stay_exact(
+        browser, project_factory, capsys, monkeypatch):
+    """On a big site most pair words are on most pages, and Pagefind's time grows with
+    the pages a word is on; the build lists the common ones and the search page sends
+    Pagefind only the rarest words of a query. The answer must stay exact."""
+    from sitegen import search_index
+    from sitegen.browser import LocalSite
+    from sitegen.search import pair_word
+
+    monkeypatch.setattr(search_index, "COMMON_PAGES", 3)
+    monkeypatch.setattr(search_index, "COMMON_SHARE", 0.5)
+    names = ["测试项目甲", "测试项目乙", "测试项目丙", "测试项目丁"]
+    project = project_factory({f"2023/{n}.yaml": RECORD.replace("测试项目", name)
+                               for n, name in enumerate(names)})
+    assert run_cli(capsys, project, "build", "--no-pdf")[0] == 0
+    common = json.loads((project.build_dir / "pagefind/sitegen-common.zh-cn.json").read_text())
+    # On every page: the goal 完成任务 and the indicator 培训次数; 项目甲 on one page only.
+    assert common[pair_word("完", "成")] == 4 and common[pair_word("项", "目")] == 4
+    assert pair_word("目", "甲") not in common
+    texts = page_texts(project.build_dir, "zh")
+    queries = ["完成任务", "培训次数", "项目甲", "测试项目丁", "任务培训", "火箭发射"]
+    site = LocalSite(project.build_dir)
+    try:
+        with guarded_page(browser) as (page, guard):
+            search = SearchPage(page, site.base, "zh")
+            scores = score(texts, queries, lambda q: set(search.run(q)))
+            assert guard.tried == []
+    finally:
+        site.close()
+    assert [s.correct for s in scores] == [4, 4, 1, 1, 0, 0]
+    assert overall(scores) == (1.0, 1.0), scores

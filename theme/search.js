@@ -41,10 +41,9 @@
     return "qz" + six(first) + six(second);
   }
 
-  // Chinese runs of two or more characters become pair words. Pagefind gets just enough of
-  // them to cover each run (社区矫正 → 社区 矫正: fewer index chunks to download); the
-  // check of each page wants them all. Everything else (English words, numbers, a lone
-  // character) goes to Pagefind as typed.
+  // Chinese runs of two or more characters become pair words. The check of each page
+  // wants them all; Pagefind gets the few `pagefindTerm` picks. Everything else (English
+  // words, numbers, a lone character) goes to Pagefind as typed.
   function parseQuery(text) {
     const runs = [];
     const rest = text.replace(HAN, (run) => {
@@ -63,9 +62,34 @@
       });
     }
     const others = rest.split(/\s+/).filter(Boolean);
-    const term = [...cover, ...others].join(" ");
     const lone = runs.length === 0 && (text.match(HAN) || []).length > 0;
-    return { text, runs, words: [...words], cover: [...cover], others, term, lone };
+    return { text, runs, words: [...words], cover: [...cover], others, lone, sent: [],
+             term: others.join(" ") };
+  }
+
+  // What Pagefind searches for. Its time grows with the pages each word is on (a word on
+  // all 10 000 pages of a language: ~0.8 s; two such words: ~2.5 s), and the page check
+  // makes the answer exact whatever it gets, so it gets the covering words no page list
+  // calls common (社区矫正 → 社区 矫正: fewer index chunks to download), or else the
+  // single least common word of the query.
+  function pagefindTerm(query, common) {
+    const rare = (words) => words.filter((word) => !(word in common));
+    const rarest = [...query.words].sort((a, b) => (common[a] || 0) - (common[b] || 0));
+    const sent = rare(query.cover).length ? rare(query.cover)
+      : rare(query.words).length ? rare(query.words).slice(0, 1)
+      : rarest.slice(0, 1);
+    return { sent, term: [...sent, ...query.others].join(" ") };
+  }
+
+  // The pair words on many pages, with their page counts (sitegen/search_index.py), asked
+  // for once, at the first Chinese query.
+  let commonWords = null;
+  function loadCommonWords() {
+    const language = document.documentElement.lang.toLowerCase();
+    commonWords ||= fetch(new URL(`sitegen-common.${language}.json`, bundle))
+      .then((response) => (response.ok ? response.json() : {}))
+      .catch(() => ({}));
+    return commonWords;
   }
 
   // Pagefind leaves out of a search any word that no page has, instead of finding nothing,
@@ -73,8 +97,8 @@
   // only when a first batch of candidates held no match: a search for a word on thousands
   // of pages costs Pagefind about a second on 10 000 pages.
   async function someWordMissing(query) {
-    if (query.cover.length < 2) return false;
-    const alone = await Promise.all(query.cover.map((word) => pagefind.search(word)));
+    if (query.sent.length < 2) return false;
+    const alone = await Promise.all(query.sent.map((word) => pagefind.search(word)));
     return alone.some((response) => response.results.length === 0);
   }
 
@@ -99,6 +123,10 @@
   async function search() {
     const mine = ++generation;
     const query = parseQuery(input.value.trim());
+    if (query.runs.length) {
+      Object.assign(query, pagefindTerm(query, await loadCommonWords()));
+      if (mine !== generation) return;
+    }
     const filters = chosenFilters();
     remember(query.text, filters);
     if (!query.term && !Object.keys(filters).length) return clear();
