@@ -29,6 +29,22 @@ from sitegen.search_check import (
 SH23 = "zh/shanghai-justice/2023"
 
 
+def search_built_site(browser, build: Path, language: str, texts: dict[str, str],
+                      queries: list[str]) -> list:
+    """Serve a built site, run each query on its search page, score against `texts`."""
+    from sitegen.browser import LocalSite
+
+    site = LocalSite(build)
+    try:
+        with guarded_page(browser) as (page, guard):
+            search = SearchPage(page, site.base, language)
+            scores = score(texts, queries, lambda q: set(search.run(q)))
+            assert guard.tried == []
+    finally:
+        site.close()
+    return scores
+
+
 @pytest.fixture(scope="module")
 def zh_search(browser, served_seed):
     with guarded_page(browser) as (page, guard):
@@ -63,16 +79,7 @@ def test_chinese_queries_on_english_pages_find_the_chinese_they_show(browser, pr
     texts = page_texts(project.build_dir, "en")
     queries = ["完成任务", "培训次数", "火箭发射"]
     assert [len(containing(texts, q)) for q in queries] == [1, 1, 0]
-    from sitegen.browser import LocalSite
-
-    site = LocalSite(project.build_dir)
-    try:
-        with guarded_page(browser) as (page, guard):
-            search = SearchPage(page, site.base, "en")
-            scores = score(texts, queries, lambda q: set(search.run(q)))
-            assert guard.tried == []
-    finally:
-        site.close()
+    scores = search_built_site(browser, project.build_dir, "en", texts, queries)
     assert [s.correct for s in scores] == [1, 1, 0]
     assert overall(scores) == (1.0, 1.0), scores
 
@@ -272,7 +279,6 @@ def test_common_words_send_pagefind_the_rarest_and_results_stay_exact(
     the pages a word is on; the build lists the common ones and the search page sends
     Pagefind only the rarest words of a query. The answer must stay exact."""
     from sitegen import search_index
-    from sitegen.browser import LocalSite
     from sitegen.search import pair_word
 
     monkeypatch.setattr(search_index, "COMMON_PAGES", 3)
@@ -287,13 +293,6 @@ def test_common_words_send_pagefind_the_rarest_and_results_stay_exact(
     assert pair_word("目", "甲") not in common
     texts = page_texts(project.build_dir, "zh")
     queries = ["完成任务", "培训次数", "项目甲", "测试项目丁", "任务培训", "火箭发射"]
-    site = LocalSite(project.build_dir)
-    try:
-        with guarded_page(browser) as (page, guard):
-            search = SearchPage(page, site.base, "zh")
-            scores = score(texts, queries, lambda q: set(search.run(q)))
-            assert guard.tried == []
-    finally:
-        site.close()
+    scores = search_built_site(browser, project.build_dir, "zh", texts, queries)
     assert [s.correct for s in scores] == [4, 4, 1, 1, 0, 0]
     assert overall(scores) == (1.0, 1.0), scores
