@@ -82,7 +82,7 @@
   }
 
   // The pair words on many pages, with their page counts (sitegen/search_index.py), asked
-  // for once, at the first Chinese query.
+  // for once, as the page starts.
   let commonWords = null;
   function loadCommonWords() {
     const language = document.documentElement.lang.toLowerCase();
@@ -375,6 +375,7 @@
       // No worker: one file less to download (41 KB), and no worker-src for a strict CSP.
       await pagefind.options({ excerptLength: 30, noWorker: true });
       await pagefind.init(); // the engine and the page list load while the reader types
+      loadCommonWords(); // a few KB, wanted by the first Chinese query: no wait then
     } catch {
       return unavailable();
     }
