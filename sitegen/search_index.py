@@ -24,10 +24,11 @@ PACKAGE = "pagefind-bin-extended"
 # Record pages only (<lang>/<publisher>/<year>/<record>/index.html): listings, the search
 # page and the home page would only repeat what the records say.
 RECORD_PAGES = "*/*/*/*/index.html"
-# Pagefind's ready-made interfaces: theme/search.js replaces them, so they are dead weight.
+# Pagefind's ready-made interfaces: theme/search.js replaces them, so they are dead weight;
+# and its web worker, which theme/search.js turns off (`noWorker`).
 UNUSED = ("pagefind-ui.js", "pagefind-ui.css", "pagefind-modular-ui.js",
           "pagefind-modular-ui.css", "pagefind-component-ui.js", "pagefind-component-ui.css",
-          "pagefind-highlight.js")
+          "pagefind-highlight.js", "pagefind-worker.js")
 _INDEXED = re.compile(r"Indexed (\d+) pages?")
 _HTML_LANG = re.compile(r'<html lang="([^"]+)"')
 _PAIR_WORDS = re.compile(r"<div hidden data-search-words>([^<]*)</div>")  # sitegen/search.py

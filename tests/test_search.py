@@ -234,6 +234,7 @@ def test_drafts_never_enter_the_index(project_factory, capsys):
     assert status == 0 and "2 page(s) indexed for search" in output, output
     bundle = project.build_dir / "pagefind"
     assert (bundle / "pagefind.js").is_file() and not (bundle / "pagefind-ui.js").exists()
+    assert not (bundle / "pagefind-worker.js").exists()  # search.js runs without a worker
     fragments = "".join(gzip.decompress(p.read_bytes()).decode("utf-8", "replace")
                         for p in (bundle / "fragment").iterdir())
     assert "测试项目" in fragments and "草稿项目" not in fragments
