@@ -64,6 +64,7 @@ class RecordWork:
     output: Path | None = None
     include_drafts: bool = False
     pdf: PdfSettings | None = None
+    link_pdfs: bool = False  # pages link their PDFs though this run renders none (preview)
 
 
 @dataclass(frozen=True)
@@ -125,7 +126,7 @@ class RecordPublisher:
     def pages(self, record: TargetTable | EvaluationReport,
               related: tuple[TableSummary, ...] = ()) -> list[Page]:
         """The web pages of whichever kind of record this is, linked to its counterparts."""
-        pages = record_pages(record, with_pdf=self.work.pdf is not None)
+        pages = record_pages(record, with_pdf=self.work.pdf is not None or self.work.link_pdfs)
         return [replace(page, context={**page.context, "related": related}) for page in pages]
 
     def relink(self, file: RecordFile, publisher: Publisher,
@@ -199,6 +200,23 @@ def _start_worker(work: RecordWork) -> None:
 def _run_chunk(chunk: list[tuple[RecordFile, Publisher]]) -> list[RecordOutcome]:
     assert _worker is not None
     return [_worker(file, publisher) for file, publisher in chunk]
+
+
+def record_pdfs(file: RecordFile, publisher: Publisher) -> list[Diagnostic]:
+    """In a worker: one record's PDFs, from the cache or rendered (the preview's job)."""
+    assert _worker is not None
+    loaded = load_record(file, publisher, _worker.work.glossary)
+    diagnostics = Diagnostics(list(loaded.diagnostics))
+    if loaded.table is not None and not diagnostics.has_errors():
+        _worker.table_pdfs(loaded.table, file, diagnostics)
+    return diagnostics.items
+
+
+def pdf_worker(work: RecordWork) -> ProcessPoolExecutor:
+    """One worker process for PDFs: WeasyPrint's time limit needs a main thread."""
+    method = "fork" if sys.platform == "linux" else None
+    return ProcessPoolExecutor(1, mp_context=multiprocessing.get_context(method),
+                               initializer=_start_worker, initargs=(work,))
 
 
 def _run_volume(job: VolumeJob) -> list[RecordOutcome]:

@@ -25,11 +25,12 @@ from collections.abc import Callable, Collection, Mapping
 from dataclasses import replace
 from pathlib import Path
 
-from .build import ROOT_REDIRECT
+from .build import ROOT_REDIRECT, pdf_settings
 from .content import check_site, load_record, plan_content
 from .errors import BuildError, Diagnostics
 from .glossary import Glossary, load_glossary
 from .pipeline import RecordWork, link_counterparts, process_records
+from .preview_pdf import PreviewPdfs, pdf_addresses
 from .preview_state import PreviewState, RecordState, write_atomic
 from .project import Project, RecordFile
 from .render import HtmlRenderer, render_page
@@ -60,6 +61,16 @@ class Preview(PreviewState):
         self.workers = workers
         self.glossary: Glossary = load_glossary()  # BuildError here: nothing to show yet
         self.renderer = HtmlRenderer(project.templates_dir, self.glossary)
+        self.pdfs = PreviewPdfs(self._pdf_work())
+
+    def _pdf_work(self) -> RecordWork:
+        return RecordWork(self.glossary, self.project.templates_dir, self.output,
+                          include_drafts=True, pdf=pdf_settings(self.project))
+
+    def pdf_state(self, address: str) -> RecordState | None:
+        """The record whose PDF is at `address`, if any."""
+        state = self.by_address.get(posixpath.join(posixpath.dirname(address), "index.html"))
+        return state if state and address in pdf_addresses(state) else None
 
     # -- rebuilding --------------------------------------------------------------------
     def apply(self, saved: Mapping[Path, str], ready: Callable[[], None] = lambda: None,
@@ -98,7 +109,9 @@ class Preview(PreviewState):
             self.renderer = HtmlRenderer(self.project.templates_dir, self.glossary)
             self._rebuild_first(first)
             ready()
-            return self._build_all(site)
+            pages = self._build_all(site)
+            self.pdfs.restart(self._pdf_work())  # templates, theme or glossary changed
+            return pages
         finally:
             with self._lock:
                 self._everything_pending = False
@@ -120,7 +133,7 @@ class Preview(PreviewState):
         owners = dict(plan.records)
         with StagedOutput(self.output) as out:
             work = RecordWork(self.glossary, self.project.templates_dir, out.staging,
-                              include_drafts=True)
+                              include_drafts=True, link_pdfs=True)
             outcomes = process_records(plan.records, work, self.workers)
             states = [RecordState(o.file, owners[o.file], o.summary, o.diagnostics)
                       for o in outcomes]
@@ -207,9 +220,13 @@ class Preview(PreviewState):
             if loaded.table is not None and not diagnostics.has_errors():
                 related = self._counterparts(summarize(loaded.table))
                 pages = [replace(page, context={**page.context, "related": related})
-                         for page in record_pages(loaded.table)]
+                         for page in record_pages(loaded.table, with_pdf=True)]
                 rendered = [(page, render_page(self.renderer, page, diagnostics))
                             for page in pages]
+            if loaded.table is not None and not diagnostics.has_errors():
+                # Rendered after the pages (the editor is looking at those), but known to
+                # be coming before they appear: a request for a PDF then waits for it.
+                self.pdfs.refresh(state)
             with self._lock:
                 state.problems = diagnostics.items
                 if state.broken or loaded.table is None:

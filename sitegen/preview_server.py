@@ -181,6 +181,10 @@ class PreviewHandler(BaseHTTPRequestHandler):
         preview = self.server.preview
         preview.wait_for(address)
         problems = preview.problems_at(address)
+        pdf_of = preview.pdf_state(address) if address.endswith(".pdf") else None
+        if pdf_of is not None and problems is None:
+            preview.pdfs.ensure(pdf_of, address, (preview.output / address).is_file())
+            problems = preview.pdfs.problems.get(address)
         if problems is not None:
             self._problems(problems, body, whole_site=False)
             return

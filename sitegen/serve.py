@@ -64,6 +64,8 @@ def serve(project: Project, reporter: Reporter, host: str | None = None, port: i
             source.close()
         server.broadcaster.close()
         server.server_close()
+        if getattr(server, "preview", None) is not None:
+            server.preview.pdfs.close()
     reporter.info("preview stopped")
     return 0
 

@@ -76,6 +76,16 @@ class Server:
         finally:
             connection.close()
 
+    def fetch(self, path: str) -> tuple[int, str, bytes]:
+        """Status, content type and the bytes as sent (for files that are not text)."""
+        connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=TIMEOUT)
+        try:
+            connection.request("GET", path)
+            response = connection.getresponse()
+            return response.status, response.getheader("Content-Type") or "", response.read()
+        finally:
+            connection.close()
+
     def wait_for_page(self, path: str, text: str) -> tuple[int, str]:
         deadline = time.monotonic() + TIMEOUT
         while time.monotonic() < deadline:
@@ -282,3 +292,26 @@ def test_polling_watcher_sees_saves(tmp_path: Path):
     (tmp_path / "a.yaml").write_text("two, longer")
     (tmp_path / "b.yaml").write_text("new")
     assert source.read(2.0) == {tmp_path / "a.yaml", tmp_path / "b.yaml"}
+
+
+def pdf_text(data: bytes) -> str:
+    done = subprocess.run(["pdftotext", "-raw", "-", "-"], input=data, capture_output=True,
+                          check=True)
+    return done.stdout.decode("utf-8")
+
+
+def test_each_page_links_its_pdf_which_follows_every_save(tmp_path: Path):
+    project = write_project(tmp_path / "site", {"2023/a.yaml": RECORD})
+    pdf = "/zh/test-bureau/2023/a/a.pdf"
+    with served(project) as server:
+        status, page = server.request(PAGE)
+        assert status == 200 and 'href="a.pdf"' in page
+        status, kind, data = server.fetch(pdf)  # never made yet: made now, then sent
+        assert (status, kind) == (200, "application/pdf") and "测试项目" in pdf_text(data)
+        save(project, "a.yaml", RECORD.replace("测试项目", "修缮项目"))
+        server.wait_for_page(PAGE, "<h1>修缮项目</h1>")
+        status, kind, data = server.fetch(pdf)  # waits for the one in the making
+        assert status == 200 and "修缮项目" in pdf_text(data) and "测试项目" not in pdf_text(data)
+        english = server.fetch("/en/test-bureau/2023/a/a.pdf")
+        assert english[0] == 200 and "Test project" in pdf_text(english[2])
+        assert server.fetch("/zh/test-bureau/2023/a/b.pdf")[0] == 404
