@@ -315,3 +315,14 @@ def test_each_page_links_its_pdf_which_follows_every_save(tmp_path: Path):
         english = server.fetch("/en/test-bureau/2023/a/a.pdf")
         assert english[0] == 200 and "Test project" in pdf_text(english[2])
         assert server.fetch("/zh/test-bureau/2023/a/b.pdf")[0] == 404
+
+
+def test_a_pdf_that_cannot_be_made_shows_why(tmp_path: Path):
+    project = write_project(tmp_path / "site",
+                            {"2023/a.yaml": RECORD.replace("培训次数", "培训次数𓀀")})
+    with served(project) as server:
+        assert server.request(PAGE)[0] == 200  # the page itself is fine
+        status, kind, data = server.fetch("/zh/test-bureau/2023/a/a.pdf")
+        page = data.decode("utf-8")
+        assert status == 500 and kind.startswith("text/html")
+        assert "content/test-bureau/2023/a.yaml" in page and "U+13000" in page
