@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import signal
 import sys
 from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor
@@ -216,7 +217,14 @@ def pdf_worker(work: RecordWork) -> ProcessPoolExecutor:
     """One worker process for PDFs: WeasyPrint's time limit needs a main thread."""
     method = "fork" if sys.platform == "linux" else None
     return ProcessPoolExecutor(1, mp_context=multiprocessing.get_context(method),
-                               initializer=_start_worker, initargs=(work,))
+                               initializer=_start_background_worker, initargs=(work,))
+
+
+def _start_background_worker(work: RecordWork) -> None:
+    # Ctrl-C reaches the whole process group: the server stops this worker itself, and
+    # an idle worker interrupted would print a traceback in the editor's terminal.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    _start_worker(work)
 
 
 def _run_volume(job: VolumeJob) -> list[RecordOutcome]:

@@ -1,6 +1,7 @@
 """`sitegen serve`: a real server in a subprocess, on a free port, against a small project.
 
-Every wait is bounded; every server is stopped (Ctrl-C) in a finally block.
+Every wait is bounded; every server is stopped (Ctrl-C to its process group) in a
+finally block.
 """
 
 from __future__ import annotations
@@ -103,13 +104,15 @@ def serve_command(project: Project, *args: str) -> list[str]:
 @contextmanager
 def served(project: Project, *args: str) -> Iterator[Server]:
     environment = {**os.environ, "PYTHONPATH": str(REPO)}
+    # A session of its own, so that Ctrl-C reaches the server and its worker processes
+    # together, as a terminal sends it.
     process = subprocess.Popen(serve_command(project, "--port", "0", *args), text=True,
                                stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
-                               env=environment)
+                               env=environment, start_new_session=True)
     try:
         yield Server(process)
     finally:
-        process.send_signal(signal.SIGINT)
+        os.killpg(process.pid, signal.SIGINT)
         try:
             process.wait(timeout=TIMEOUT)
         except subprocess.TimeoutExpired:
@@ -315,6 +318,10 @@ def test_each_page_links_its_pdf_which_follows_every_save(tmp_path: Path):
         english = server.fetch("/en/test-bureau/2023/a/a.pdf")
         assert english[0] == 200 and "Test project" in pdf_text(english[2])
         assert server.fetch("/zh/test-bureau/2023/a/b.pdf")[0] == 404
+    # Ctrl-C with the PDF worker idle: it stops with the server, and says nothing.
+    assert server.process.returncode == 0
+    printed = server.everything_printed()
+    assert "preview stopped" in printed and "Traceback" not in printed
 
 
 def test_a_pdf_that_cannot_be_made_shows_why(tmp_path: Path):
