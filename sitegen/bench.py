@@ -19,6 +19,7 @@ from pathlib import Path
 
 from .report import Reporter
 
+CORPUS_MARK = ".sitegen-bench-corpus"  # what `bench corpus` may replace and `bench run` time
 FAMILIES = ("shanghai-2023", "shanghai-2020", "lianyungang-2024", "kunming-2020")
 PHRASES = ("按时按质完成", "社区矫正对象", "公共法律服务", "提升服务水平", "规范资金管理",
            "加强监督检查", "确保项目顺利实施", "开展专业培训", "完善管理制度", "提高群众满意度",
@@ -98,7 +99,7 @@ def write_corpus(folder: Path, records: int, seed: int = 2026) -> None:
     rng = random.Random(seed)
     repo = Path(__file__).resolve().parent.parent
     if folder.exists():
-        shutil.rmtree(folder)
+        shutil.rmtree(folder)  # write_corpus' callers make sure it is an earlier corpus
     for part in ("templates", "theme"):
         shutil.copytree(repo / part, folder / part)
     # 125 publishers × 4 years: about 20 tables a volume, as departments file them.
@@ -113,6 +114,19 @@ def write_corpus(folder: Path, records: int, seed: int = 2026) -> None:
             publisher_file.write_text(f"name: {{zh: 测试单位{number % 125 + 1}, en: Test unit "
                                       f"{number % 125 + 1}}}\n", encoding="utf-8")
         path.write_text(synthetic_record(rng, family, year, number), encoding="utf-8")
+    (folder / CORPUS_MARK).write_text("written by `sitegen bench corpus`\n", encoding="utf-8")
+
+
+def corpus_problem(folder: Path) -> str | None:
+    """Why `bench corpus` must not write into `folder` (it empties it first), if it must not."""
+    if folder.exists() and any(folder.iterdir()) and not (folder / CORPUS_MARK).is_file():
+        return (f"{folder} is not empty and holds no earlier benchmark corpus: choose a new "
+                "folder (the corpus replaces everything in it)")
+    return None
+
+
+class BenchFailure(Exception):
+    """A benchmark that cannot run; its message says why, for the terminal."""
 
 
 def _timed_build(folder: Path, jobs: int | None) -> tuple[float, int]:
@@ -125,8 +139,10 @@ def _timed_build(folder: Path, jobs: int | None) -> tuple[float, int]:
         command += ["--jobs", str(jobs)]
     started = time.perf_counter()
     before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-    subprocess.run(command, check=True, capture_output=True)
+    done = subprocess.run(command, capture_output=True, text=True, check=False)
     seconds = time.perf_counter() - started
+    if done.returncode != 0:
+        raise BenchFailure(f"the build in {folder} failed:\n{done.stderr.strip()}")
     peak = max(before, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)
     return seconds, peak // 1024
 
@@ -136,6 +152,10 @@ def run(folder: Path, reporter: Reporter, jobs: int | None = None, rounds: int =
     """Full HTML builds (build/ removed first) alternating with no-change rebuilds; then,
     with `pdf_sample`, seconds per table PDF on that many records."""
     records = sum(1 for _ in (folder / "content").rglob("project-*.yaml"))
+    if not (folder / CORPUS_MARK).is_file() or not records:
+        reporter.info(f"{folder} holds no benchmark corpus: write one with "
+                      f"`sitegen bench corpus --records N {folder}`")
+        return 1
     full, unchanged, peaks = [], [], []
     for _ in range(rounds):
         shutil.rmtree(folder / "build", ignore_errors=True)

@@ -78,7 +78,10 @@ def input_fingerprint(project: Project, options: str) -> str:
         for path in sorted(folder.rglob("*")):
             if path.is_file() and "__pycache__" not in path.parts:
                 digest.update(f"{path.relative_to(folder)}\0".encode())
-                digest.update(hashlib.sha256(path.read_bytes()).digest())
+                try:
+                    digest.update(hashlib.sha256(path.read_bytes()).digest())
+                except OSError:  # the build itself reports it, naming the file
+                    digest.update(b"unreadable")
     return digest.hexdigest()
 
 
@@ -118,7 +121,8 @@ def build(project: Project, reporter: Reporter, workers: int | None = None,
     plan = plan_content(project, diagnostics)
     with StagedOutput(output) as out:
         work = RecordWork(glossary, project.templates_dir, out.staging, include_drafts,
-                          pdf_settings(project) if pdf else None)
+                          pdf_settings(project) if pdf and _pdf_possible(project, diagnostics)
+                          else None)
         progress = lambda done, total: reporter.progress("records", done, total)  # noqa: E731
         with workers_for(work, len(plan.records), workers, progress) as pool:
             outcomes = pool.records(plan.records)
@@ -195,6 +199,16 @@ def volume_jobs(outcomes: list[RecordOutcome], include_drafts: bool) -> list[Vol
                                   VolumeJob(summary.publisher, summary.year))
             job.files.append(outcome.file)
     return [jobs[key] for key in sorted(jobs)]
+
+
+def _pdf_possible(project: Project, diagnostics: Diagnostics) -> bool:
+    """PDFs need the print stylesheet; without it the run says so and makes none."""
+    stylesheet = project.theme_dir / "print.css"
+    if stylesheet.is_file():
+        return True
+    diagnostics.error(Position(project.shown(stylesheet)), "the print stylesheet is missing: "
+                      "PDFs are made with it (restore it, or build with --no-pdf)", "pdf")
+    return False
 
 
 def pdf_settings(project: Project) -> PdfSettings:

@@ -15,6 +15,17 @@ from .site import TableSummary
 from .skeleton import write_skeleton
 
 
+def positive_int(text: str) -> int:
+    """An argparse type: a whole number of at least 1 (argparse says what is wrong)."""
+    try:
+        number = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if number < 1:
+        raise argparse.ArgumentTypeError(f"{number} is not 1 or more")
+    return number
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="sitegen", description="Publish budget performance target tables as a website.")
@@ -26,7 +37,7 @@ def _parser() -> argparse.ArgumentParser:
     check_cmd.add_argument("--strict", action="store_true",
                            help="treat warnings as errors")
     build_cmd = commands.add_parser("build", help="check, then write the site to build/")
-    build_cmd.add_argument("--jobs", type=int, default=None,
+    build_cmd.add_argument("--jobs", type=positive_int, default=None,
                            help="worker processes (default: one per core)")
     build_cmd.add_argument("--no-pdf", action="store_true",
                            help="skip PDFs (quick looks, timing the HTML alone)")
@@ -42,12 +53,12 @@ def _parser() -> argparse.ArgumentParser:
     bench_cmd = commands.add_parser("bench", help="synthetic corpus and build timings")
     bench_sub = bench_cmd.add_subparsers(dest="bench_command", required=True)
     corpus = bench_sub.add_parser("corpus", help="write a synthetic project of N records")
-    corpus.add_argument("--records", type=int, default=1000)
+    corpus.add_argument("--records", type=positive_int, default=1000)
     corpus.add_argument("dir", type=Path)
     run = bench_sub.add_parser("run", help="time a full build and a no-change rebuild")
     run.add_argument("dir", type=Path)
-    run.add_argument("--jobs", type=int, default=None)
-    run.add_argument("--pdf-sample", type=int, default=0,
+    run.add_argument("--jobs", type=positive_int, default=None)
+    run.add_argument("--pdf-sample", type=positive_int, default=0,
                      help="also time table PDFs on this many records")
     search = bench_sub.add_parser("search", help="the search index against plain Pagefind "
                                   "on a built DIR (needs chromium and playwright)")
@@ -131,14 +142,22 @@ def _bench(project: Project, args: argparse.Namespace, reporter: TerminalReporte
     from . import bench  # only the benchmark needs it
 
     if args.bench_command == "corpus":
+        if problem := bench.corpus_problem(args.dir):
+            reporter.info(f"error: {problem}")
+            return 1
         bench.write_corpus(args.dir, args.records)
         reporter.info(f"wrote {args.records} records into {args.dir}")
         return 0
-    if args.bench_command == "search":
-        from . import bench_search  # needs the dev extra (playwright) and chromium
+    try:
+        if args.bench_command == "search":
+            from . import bench_search  # needs the dev extra (playwright) and chromium
 
-        return bench_search.run(args.dir, reporter)
-    return bench.run(args.dir, reporter, jobs=args.jobs, pdf_sample=args.pdf_sample)
+            return bench_search.run(args.dir, reporter)
+        return bench.run(args.dir, reporter, jobs=args.jobs, pdf_sample=args.pdf_sample)
+    except (bench.BenchFailure, RuntimeError, ImportError) as failure:
+        # RuntimeError: no chromium; ImportError: no playwright (`make test` installs both)
+        reporter.info(f"error: {failure}")
+        return 1
 
 
 def _serve(project: Project, args: argparse.Namespace, reporter: TerminalReporter) -> int:

@@ -6,7 +6,6 @@ every form label, level name, qualitative value and unit, shared by HTML and PDF
 
 from __future__ import annotations
 
-import hashlib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -60,7 +59,6 @@ class Glossary:
     terms: dict[str, str] = field(default_factory=dict)
     forms: dict[str, FormFamily] = field(default_factory=dict)
     ui: dict[str, Text] = field(default_factory=dict)
-    fingerprint: str = ""
 
     @property
     def qualitative_words(self) -> frozenset[str]:
@@ -127,8 +125,4 @@ def load_glossary(data_dir: Path = DATA_DIR) -> Glossary:
         labels = {**default_labels, **(spec.get("fact_labels") or {})}
         glossary.forms[form_id] = FormFamily(
             form_id, Text(spec["name"]["zh"], spec["name"]["en"]), labels)
-    digest = hashlib.sha256()
-    for path in paths:
-        digest.update(path.read_bytes())
-    glossary.fingerprint = digest.hexdigest()
     return glossary

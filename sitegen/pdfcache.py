@@ -46,11 +46,17 @@ class PdfCache:
     folder: Path
     environment: str
 
-    def key(self, language: str, sources: Iterable[Path]) -> str:
-        digest = hashlib.sha256(f"{self.environment} {language}\n".encode())
+    @staticmethod
+    def sources_digest(sources: Iterable[Path]) -> str:
+        """The files a PDF is made from, read once for all its languages."""
+        digest = hashlib.sha256()
         for source in sources:
             digest.update(str(source).encode() + b"\0" + source.read_bytes() + b"\0")
         return digest.hexdigest()
+
+    def key(self, language: str, sources_digest: str) -> str:
+        return hashlib.sha256(f"{self.environment} {language} {sources_digest}".encode()
+                              ).hexdigest()
 
     def fetch(self, key: str, target: Path) -> bool:
         """Put a cached PDF at `target` (a hard link where possible); False if not cached."""

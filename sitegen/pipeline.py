@@ -39,7 +39,9 @@ from .site import (
     summarize,
     table_pdf_page,
     volume_pdf_page,
+    volume_pdf_path,
 )
+from .write import FileTree
 
 PARALLEL_THRESHOLD = 200  # HTML only: below this, starting workers costs more than it saves
 Progress = Callable[[int, int], None]
@@ -93,7 +95,7 @@ class RecordPublisher:
         self.renderer = (HtmlRenderer(work.templates_dir, work.glossary)
                          if work.output and work.templates_dir else None)
         self._pdf: Any = None
-        self._folders: set[Path] = set()
+        self.output = FileTree(work.output) if work.output else None
 
     def pdf(self) -> Any:
         """The PDF renderer, made on first use (loading fonts takes a moment)."""
@@ -140,28 +142,19 @@ class RecordPublisher:
         return diagnostics.items
 
     def write(self, relative: str, text: str) -> None:
-        assert self.work.output is not None
-        target = self.work.output / relative
-        data = text.encode("utf-8")
-        if target.parent in self._folders:  # a mkdir costs as much as the write itself
-            try:
-                target.write_bytes(data)
-                return
-            except FileNotFoundError:  # the folder went (a preview output swapped out)
-                pass
-        target.parent.mkdir(parents=True, exist_ok=True)
-        self._folders.add(target.parent)
-        target.write_bytes(data)
+        assert self.output is not None
+        self.output.write_text(relative, text)
 
     def table_pdfs(self, table: TargetTable | EvaluationReport, file: RecordFile,
                    diagnostics: Diagnostics) -> int:
-        sources = [file.path, file.path.parent.parent / "publisher.yaml"]
+        sources = self.pdf()[1].sources_digest([file.path,
+                                                file.path.parent.parent / "publisher.yaml"])
         pdf_page = report_pdf_page if isinstance(table, EvaluationReport) else table_pdf_page
         return sum(self.make_pdf(pdf_page(table, language), sources, file.path,
                                  table.year, file.shown_as, diagnostics)
                    for language in LANGUAGES)
 
-    def make_pdf(self, page: Any, sources: list[Path], attachment: Path | None, year: int,
+    def make_pdf(self, page: Any, sources: str, attachment: Path | None, year: int,
                  named: str, diagnostics: Diagnostics) -> int:
         """Copy the PDF from the cache, or render it; returns 1 if it was rendered."""
         assert self.work.output is not None
@@ -176,17 +169,25 @@ class RecordPublisher:
         return 1
 
     def volume(self, job: VolumeJob) -> RecordOutcome:
-        """The PDF volume of a publisher's year, in every language."""
+        """The PDF volume of a publisher's year, in every language; its records are loaded
+        only when a language's volume is not in the cache."""
+        assert self.work.output is not None
         diagnostics = Diagnostics()
+        _, cache = self.pdf()
+        sources = cache.sources_digest(sorted(f.path for f in job.files))
+        missing = [language for language in LANGUAGES if not cache.fetch(
+            cache.key(language, sources),
+            self.work.output / volume_pdf_path(job.publisher.id, job.year, language))]
+        if not missing:
+            return RecordOutcome(job.files[0], None, [], 0)
         tables = [t for f in job.files
                   if isinstance(t := load_record(f, job.publisher, self.work.glossary).table,
                                 TargetTable)]
         tables.sort(key=lambda t: (t.project.name.zh, t.id))
-        sources = [f.path for f in sorted(job.files, key=lambda f: f.path)]
         named = f"content/{job.publisher.id}/{job.year}/"
         rendered = sum(self.make_pdf(volume_pdf_page(job.publisher, job.year, tables, language),
                                      sources, None, job.year, named, diagnostics)
-                       for language in LANGUAGES)
+                       for language in missing)
         return RecordOutcome(job.files[0], None, diagnostics.items, rendered)
 
 

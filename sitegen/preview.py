@@ -27,7 +27,7 @@ from pathlib import Path
 
 from .build import ROOT_REDIRECT, pdf_settings
 from .content import check_site, load_record, plan_content
-from .errors import BuildError, Diagnostics
+from .errors import BuildError, Diagnostic, Diagnostics
 from .glossary import Glossary, load_glossary
 from .pipeline import RecordWork, link_counterparts, process_records
 from .preview_pdf import PreviewPdfs, pdf_addresses
@@ -66,6 +66,9 @@ class Preview(PreviewState):
     def _pdf_work(self) -> RecordWork:
         return RecordWork(self.glossary, self.project.templates_dir, self.output,
                           include_drafts=True, pdf=pdf_settings(self.project))
+
+    def pdf_problems(self) -> list[Diagnostic]:
+        return self.pdfs.all_problems()
 
     def pdf_state(self, address: str) -> RecordState | None:
         """The record whose PDF is at `address`, if any."""

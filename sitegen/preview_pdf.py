@@ -39,15 +39,20 @@ class PreviewPdfs:
         self.problems: dict[str, list[Diagnostic]] = {}
 
     def refresh(self, state: RecordState) -> None:
-        """A record was saved: make its PDFs again, in the background."""
+        """A record was saved: make its PDFs again, in the background; a version still
+        waiting its turn is not made at all."""
         job = self._pool_for().submit(record_pdfs, state.file, state.publisher)
         with self._lock:
             for address in pdf_addresses(state):
+                superseded = self._jobs.get(address)
+                if superseded is not None:
+                    superseded.cancel()
                 self._jobs[address] = job
         job.add_done_callback(lambda done: self._finished(state, done))
 
-    def ensure(self, state: RecordState, address: str, exists: bool) -> None:
-        """Block until the PDF at `address` is ready, making it if it was never made."""
+    def ensure(self, state: RecordState, address: str, exists: bool) -> list[Diagnostic]:
+        """Block until the PDF at `address` is ready, making it if it was never made;
+        returns its problems (none if it was made)."""
         with self._lock:
             job = self._jobs.get(address)
         if job is None and not exists:
@@ -57,6 +62,9 @@ class PreviewPdfs:
         if job is not None:
             with contextlib.suppress(Exception):  # _finished reports it, not the request
                 job.result(timeout=PDF_WAIT)
+            self._finished(state, job)  # callbacks may run after the waiter wakes
+        with self._lock:
+            return list(self.problems.get(address, []))
 
     def restart(self, work: RecordWork) -> None:
         """Templates or theme changed: a new worker with the new settings."""
@@ -79,6 +87,8 @@ class PreviewPdfs:
             return self._pool
 
     def _finished(self, state: RecordState, job: Future[list[Diagnostic]]) -> None:
+        if not job.done() or job.cancelled():
+            return  # still running (a request stopped waiting), or superseded by a newer save
         try:
             diagnostics = job.result()
         except Exception as failure:  # a dead worker must not take the server down
@@ -87,9 +97,15 @@ class PreviewPdfs:
         errors = [d for d in diagnostics if d.severity == "error"]
         with self._lock:
             for address in pdf_addresses(state):
-                if self._jobs.get(address) is job:
-                    del self._jobs[address]
+                if self._jobs.get(address) is not job:
+                    continue  # a newer job owns this PDF now
+                del self._jobs[address]
                 if errors:
                     self.problems[address] = errors
                 else:
                     self.problems.pop(address, None)
+
+    def all_problems(self) -> list[Diagnostic]:
+        """Every PDF's problems, once each (a record's two PDFs fail alike)."""
+        with self._lock:
+            return list(dict.fromkeys(d for found in self.problems.values() for d in found))

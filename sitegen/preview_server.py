@@ -14,6 +14,7 @@ from __future__ import annotations
 import ipaddress
 import socket
 import socketserver
+import sys
 import threading
 import time
 from collections import Counter
@@ -127,6 +128,13 @@ class PreviewServer(ThreadingHTTPServer):
         self.broadcaster = Broadcaster()
         self.guard = HostGuard(host, self.server_port)
 
+    def handle_error(self, request: object, client_address: object) -> None:
+        """A browser that stops waiting (a reload, a closed tab) is no error; anything else
+        is one line in the terminal, never a traceback."""
+        failure = sys.exc_info()[1]
+        if not isinstance(failure, ConnectionError):
+            print(f"sitegen serve: a request failed: {failure!r}", file=sys.stderr)
+
     def server_bind(self) -> None:
         # HTTPServer.server_bind looks up the host's FQDN, which can stall on DNS.
         socketserver.TCPServer.server_bind(self)
@@ -183,8 +191,8 @@ class PreviewHandler(BaseHTTPRequestHandler):
         problems = preview.problems_at(address)
         pdf_of = preview.pdf_state(address) if address.endswith(".pdf") else None
         if pdf_of is not None and problems is None:
-            preview.pdfs.ensure(pdf_of, address, (preview.output / address).is_file())
-            problems = preview.pdfs.problems.get(address)
+            problems = preview.pdfs.ensure(pdf_of, address,
+                                           (preview.output / address).is_file()) or None
         if problems is not None:
             self._problems(problems, body, whole_site=False)
             return

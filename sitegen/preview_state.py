@@ -81,14 +81,15 @@ class PreviewState:
                 found.extend(state.problems)
             for items in self.page_problems.values():
                 found.extend(items)
+        found.extend(self.pdf_problems())
         return found.sorted()
 
+    def pdf_problems(self) -> list[Diagnostic]:
+        """Problems of the PDFs made so far (none where none are made)."""
+        return []
+
     def error_count(self) -> int:
-        with self._lock:
-            found = [*self.site_problems, *self.cross_problems,
-                     *(d for s in self.records.values() for d in s.problems),
-                     *(d for items in self.page_problems.values() for d in items)]
-        return sum(1 for d in found if d.severity == "error")
+        return sum(1 for d in self.problems() if d.severity == "error")
 
     def problems_at(self, address: str) -> list[Diagnostic] | None:
         """The problems to show instead of the page at `address`; None: show the page."""

@@ -12,6 +12,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from .search_index import RECORD_PAGES
+
 # Elements whose text runs on into their neighbours' for a reader; every other element
 # starts a new block. Pagefind leaves out the text of the dropped ones (navigation, forms,
 # pictures), so the scan does too.
@@ -20,7 +22,6 @@ READER_INLINE = {"a", "abbr", "b", "bdi", "bdo", "cite", "code", "data", "dfn", 
                  "time", "u", "var"}
 DROPPED = ["nav", "svg", "script", "style", "noscript", "template", "form", "footer",
            "label", "iframe", "[data-search-words]"]
-RECORD_PAGES = "*/*/*/*/index.html"
 # Chinese queries of two to six characters for the recall test (tests/test_search.py) and
 # `sitegen bench search`: level names, terms of the forms, domain words, places, and
 # strings no page holds (one of them split between two table cells).

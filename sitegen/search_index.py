@@ -16,6 +16,8 @@ from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
 
+from cbor2 import CBORError
+
 from .errors import Diagnostics, Position
 from .search_order import reorder_index
 
@@ -31,7 +33,8 @@ UNUSED = ("pagefind-ui.js", "pagefind-ui.css", "pagefind-modular-ui.js",
           "pagefind-highlight.js", "pagefind-worker.js")
 _INDEXED = re.compile(r"Indexed (\d+) pages?")
 _HTML_LANG = re.compile(r'<html lang="([^"]+)"')
-_PAIR_WORDS = re.compile(r"<div hidden data-search-words>([^<]*)</div>")  # sitegen/search.py
+# The hidden list of pair words sitegen/search.py adds to every record page.
+PAIR_WORDS_ELEMENT = re.compile(r"<div hidden data-search-words>([^<]*)</div>")
 # A pair word is common when at least this many pages, and this share of a language's
 # pages, hold it: on a small site none is, and every covering word goes to Pagefind.
 COMMON_PAGES = 50
@@ -90,7 +93,7 @@ def index_site(site: Path, diagnostics: Diagnostics, shown_as: str = "build") ->
         return IndexResult(0, 0.0)
     try:
         finish_bundle(site)
-    except (OSError, ValueError, KeyError, IndexError) as failure:
+    except (OSError, ValueError, KeyError, IndexError, TypeError, CBORError) as failure:
         diagnostics.error(where, f"search: cannot finish the index Pagefind wrote "
                           f"({failure}); is pagefind-bin-extended the version pyproject.toml "
                           "names?", "search")
@@ -118,7 +121,7 @@ def write_common_words(site: Path, bundle: Path) -> None:
     for page in sorted(site.glob(RECORD_PAGES)):
         html = page.read_text(encoding="utf-8")
         language = _HTML_LANG.search(html)
-        words = _PAIR_WORDS.search(html)
+        words = PAIR_WORDS_ELEMENT.search(html)
         if language is None:
             continue
         pages[language[1].lower()] += 1

@@ -48,7 +48,6 @@ def parse_period_bound(text: str, at_end: bool) -> date | None:
         return None
 
 
-SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 RECORD_FIELDS = ("kind", "form", "title", "year", "source", "draft", "project", "preamble",
                  "narrative", "funding", "goals", "indicators", "notes")
 KINDS = ("target-table",)

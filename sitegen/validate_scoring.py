@@ -155,6 +155,7 @@ class ScoringValidator:
             heading = (self.figures(appendix, APPENDIX, appendix_name)
                        if appendix and appendix_name else None)
             seconds = tuple(self.second_levels(level))
+            self.not_empty(level, "second_levels", "a first-level indicator")
             if name:
                 found.append(ScoredFirstLevel(name, seconds, heading, tuple(self.stated(level)),
                                               level.text("note", required=False)))
@@ -170,11 +171,18 @@ class ScoringValidator:
             name = level.text("name")
             appendix_name, _ = self.appendix_name(level)
             indicators = tuple(self.indicators(level))
+            self.not_empty(level, "indicators", "a second-level indicator")
             if name:
                 found.append(ScoredSecondLevel(name, indicators, appendix_name,
                                                tuple(self.stated(level)),
                                                level.text("note", required=False)))
         return found
+
+    def not_empty(self, level: Fields, key: str, what: str) -> None:
+        """A scored level with nothing under it would drop out of the score table (and
+        shift its columns): the report scores indicators, not empty headings."""
+        if level.has(key) and not list(level.items(key, required=False)):
+            level.error(key, f"{what} needs at least one entry under '{key}'", "empty-level")
 
     def indicators(self, second: Fields) -> list[ScoredIndicator]:
         found = []

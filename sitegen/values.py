@@ -9,6 +9,7 @@ from functools import lru_cache
 from .model import IndicatorValue
 
 _FULL_WIDTH = str.maketrans("０１２３４５６７８９．，％（）＝＞＜", "0123456789.,%()=><")
+MAX_DIGITS = 20
 _AMOUNT = re.compile(r"^-?(\d{1,3}(,\d{3})+|\d+)(\.\d+)?$")
 
 OPERATORS = {
@@ -40,9 +41,11 @@ def parse_amount(text: str) -> Decimal | None:
     if not _AMOUNT.match(cleaned):
         return None
     try:
-        return Decimal(cleaned.replace(",", ""))
+        amount = Decimal(cleaned.replace(",", ""))
     except InvalidOperation:  # pragma: no cover - the pattern admits only valid decimals
         return None
+    # No budget figure has more digits; sums and rounding keep exact within Decimal's 28.
+    return amount if len(amount.as_tuple().digits) <= MAX_DIGITS else None
 
 
 @lru_cache(maxsize=65536)  # the same few hundred values recur across thousands of tables

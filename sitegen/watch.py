@@ -55,8 +55,12 @@ class InotifySource(ChangeSource):
             raise OSError(ctypes.get_errno(), "inotify_init1 failed")
         self.roots = roots
         self.folders: dict[int, Path] = {}
-        for root in roots:
-            self._add_tree(root)
+        try:
+            for root in roots:
+                self._add_tree(root)
+        except BaseException:  # the caller falls back to polling: give the watches back
+            os.close(self.fd)
+            raise
 
     def _add_tree(self, folder: Path) -> list[Path]:
         """Watch `folder` and the folders below it; returns the files already in them."""

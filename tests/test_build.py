@@ -153,3 +153,62 @@ def test_unknown_ui_word_in_a_template_is_a_template_error(project_factory):
     errors = failure.value.diagnostics.errors
     assert errors and all(str(e.position).startswith("templates/home.html:") for e in errors)
     assert "KeyError: 'no_such_word'" in errors[0].message
+
+
+def test_every_id_on_a_page_is_unique(seed_site: Path):
+    """Links to a row (`#indicator-3`, search results) and `aria-labelledby` need one
+    element per id."""
+    for page in seed_site.rglob("*.html"):
+        ids = re.findall(r'\sid="([^"]+)"', page.read_text(encoding="utf-8"))
+        repeated = sorted({i for i in ids if ids.count(i) > 1})
+        assert repeated == [], (page.relative_to(seed_site).as_posix(), repeated)
+
+
+def test_an_unreadable_record_is_named_not_a_crash(project_factory, capsys, monkeypatch):
+    project = project_factory({"2023/a.yaml": RECORD})
+    unreadable = project.content_dir / "test-bureau/2023/a.yaml"
+    original = Path.read_bytes
+
+    def read_bytes(path: Path) -> bytes:
+        if path == unreadable:
+            raise PermissionError(13, "Permission denied")
+        return original(path)
+
+    monkeypatch.setattr(Path, "read_bytes", read_bytes)
+    status, output = run_cli(capsys, project, "build", "--no-pdf", "--no-search")
+    assert status == 1 and "internal error" not in output
+    assert "content/test-bureau/2023/a.yaml: error: cannot read this file" in output
+
+
+def test_without_the_print_stylesheet_the_build_says_so(project_factory, capsys):
+    project = project_factory({"2023/a.yaml": RECORD})
+    (project.theme_dir / "print.css").unlink()
+    status, output = run_cli(capsys, project, "build", "--no-search")
+    assert status == 1 and "internal error" not in output
+    assert "theme/print.css: error: the print stylesheet is missing" in output
+    assert run_cli(capsys, project, "build", "--no-pdf", "--no-search")[0] == 0
+
+
+@pytest.mark.parametrize("arguments", [["build", "--jobs", "0"], ["build", "--jobs", "-1"],
+                                       ["bench", "run", "x", "--pdf-sample", "no"]])
+def test_counts_must_be_whole_numbers_of_one_or_more(project_factory, capsys, arguments):
+    project = project_factory({"2023/a.yaml": RECORD})
+    with pytest.raises(SystemExit) as stopped:
+        run_cli(capsys, project, *arguments)
+    assert stopped.value.code == 2
+    assert re.search(r"error: argument --\S+: .*(is not 1 or more|is not a whole number)",
+                     capsys.readouterr().err)
+
+
+def test_bench_corpus_never_empties_a_folder_that_is_not_a_corpus(project_factory, capsys,
+                                                                  tmp_path):
+    project = project_factory({"2023/a.yaml": RECORD})
+    status, output = run_cli(capsys, project, "bench", "corpus", "--records", "2",
+                             str(project.root))
+    assert status == 1 and "is not empty and holds no earlier benchmark corpus" in output
+    assert (project.content_dir / "test-bureau/2023/a.yaml").is_file()
+    corpus = tmp_path / "corpus"
+    for _ in range(2):  # a corpus may be written again over itself
+        assert run_cli(capsys, project, "bench", "corpus", "--records", "2", str(corpus))[0] == 0
+    status, output = run_cli(capsys, project, "bench", "run", str(tmp_path / "empty"))
+    assert status == 1 and "holds no benchmark corpus" in output

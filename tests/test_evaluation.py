@@ -538,3 +538,66 @@ def test_the_model_knows_nothing_of_templates_or_yaml():
         imported |= {alias.name.split(".")[0] for node in ast.walk(tree)
                      if isinstance(node, ast.Import) for alias in node.names}
         assert not imported & forbidden, module
+
+
+def test_a_figure_with_absurdly_many_digits_is_an_error_not_a_crash(project_factory, capsys):
+    digits = "83.3333333333333333333333333333%"  # more than Decimal's 28 can round
+    record = with_change("          rate: 83.33%", f"          rate: {digits}")
+    status, output = check(project_factory, capsys, record)
+    assert status == 1 and "Traceback" not in output and "internal error" not in output
+    line = line_of(record, digits)
+    assert f"{PATH}:{line}:" in output and "which is not a percentage" in output
+
+
+@pytest.mark.parametrize(("old", "new", "needle", "message"), [
+    ("""        - name: 社会效益
+          indicators:
+""", """        - name: 社会效益
+          indicators: []
+          old_indicators:
+""", "indicators: []", "a second-level indicator needs at least one entry under 'indicators'"),
+    ("""    - name: 效益指标
+      second_levels:
+""", """    - name: 效益指标
+      second_levels: []
+      old_second_levels:
+""", "second_levels: []",
+     "a first-level indicator needs at least one entry under 'second_levels'"),
+], ids=["no-indicators", "no-second-levels"])
+def test_a_scored_level_with_nothing_under_it_is_an_error(project_factory, capsys, old, new,
+                                                         needle, message):
+    record = with_change(old, new)
+    status, output = check(project_factory, capsys, record)
+    assert status == 1
+    matching = [row for row in output.splitlines() if message in row]
+    assert matching and matching[0].startswith(f"{PATH}:{line_of(record, needle)}:"), output
+
+
+def test_a_report_target_table_shows_missing_values_and_notes_like_a_table_page(
+        project_factory):
+    """The report's 年度绩效目标 table is drawn by the same rows as a target table's page:
+    no value the source lost, and no note, may disappear from it."""
+    targets = """targets:
+  number: 表1-4
+  caption: {zh: 年度绩效目标表, en: Performance targets of the year}
+  indicators:
+    headers: [一级指标, 二级指标, 三级指标]
+    targets: [年度指标值]
+    first_levels:
+      - name: 产出指标
+        second_levels:
+          - name: 数量指标
+            note: {zh: 二级注, en: Second-level note}
+            indicators:
+              - name: {zh: 培训完成率, en: Training completion rate}
+                missing: {zh: 原表缺失此值, en: The source lost this value}
+"""
+    record = with_change("      - table: execution\n", "      - table: execution\n"
+                         "      - table: targets\n") + targets
+    project = project_factory({"2023/r.yaml": record})
+    build(project, RecordingReporter(), pdf=False, search=False)
+    for language, words in (("zh", ["二级注", "原表缺失此值"]),
+                            ("en", ["Second-level note", "The source lost this value"])):
+        page = (project.build_dir / f"{language}/test-bureau/2023/r/index.html").read_text(
+            encoding="utf-8")
+        assert all(word in page for word in words), (language, words)

@@ -297,3 +297,41 @@ def test_common_words_send_pagefind_the_rarest_and_results_stay_exact(
     scores = search_built_site(browser, project.build_dir, "zh", texts, queries)
     assert [s.correct for s in scores] == [4, 4, 1, 1, 0, 0]
     assert overall(scores) == (1.0, 1.0), scores
+
+
+def test_an_index_file_sitegen_cannot_read_is_a_diagnostic(project_factory, capsys,
+                                                          monkeypatch):
+    from cbor2 import CBORDecodeError
+
+    from sitegen import search_index
+
+    def unreadable(site: Path) -> None:
+        raise CBORDecodeError("premature end of stream")
+
+    project = project_factory({"2023/a.yaml": RECORD})
+    monkeypatch.setattr(search_index, "finish_bundle", unreadable)
+    status, output = run_cli(capsys, project, "build", "--no-pdf")
+    assert status == 1 and "internal error" not in output
+    assert "build/pagefind: error: search: cannot finish the index Pagefind wrote" in output
+
+
+def test_a_search_that_fails_says_so(browser, project_factory, capsys):
+    """An index rebuilt under an open page (its files are named by their bytes) makes the
+    next search fail: the page says to reload rather than 'searching…' for ever."""
+    import shutil
+
+    from sitegen.browser import LocalSite
+
+    project = project_factory({"2023/a.yaml": RECORD})
+    assert run_cli(capsys, project, "build", "--no-pdf")[0] == 0
+    site = LocalSite(project.build_dir)
+    try:
+        with guarded_page(browser) as (page, _guard):
+            SearchPage(page, site.base, "zh")
+            shutil.rmtree(project.build_dir / "pagefind" / "fragment")
+            page.fill("#search-query", "测试项目")
+            page.wait_for_function("""() => document.getElementById('search-status')
+                .textContent.includes('刷新页面')""")
+            assert page.get_attribute("#search-results", "aria-busy") == "false"
+    finally:
+        site.close()

@@ -333,3 +333,24 @@ def test_a_pdf_that_cannot_be_made_shows_why(tmp_path: Path):
         page = data.decode("utf-8")
         assert status == 500 and kind.startswith("text/html")
         assert "content/test-bureau/2023/a.yaml" in page and "U+13000" in page
+        # and it counts among the preview's problems, like any other
+        assert "error(s) in the preview" in server.request(PAGE)[1]
+        assert "U+13000" in server.request("/_sitegen/problems")[1]
+
+
+def test_a_browser_that_stops_waiting_is_no_error(capsys):
+    from sitegen.preview_server import PreviewServer
+
+    server = PreviewServer.__new__(PreviewServer)  # handle_error needs no socket
+    for failure in (BrokenPipeError(), ConnectionResetError()):
+        try:
+            raise failure
+        except ConnectionError:
+            server.handle_error(None, ("127.0.0.1", 1))
+    assert capsys.readouterr().err == ""
+    try:
+        raise ValueError("odd")
+    except ValueError:
+        server.handle_error(None, ("127.0.0.1", 1))
+    printed = capsys.readouterr().err
+    assert printed == "sitegen serve: a request failed: ValueError('odd')\n"

@@ -73,11 +73,9 @@
   // calls common (社区矫正 → 社区 矫正: fewer index chunks to download), or else the
   // single least common word of the query.
   function pagefindTerm(query, common) {
-    const rare = (words) => words.filter((word) => !(word in common));
+    const rareCover = query.cover.filter((word) => !(word in common));
     const rarest = [...query.words].sort((a, b) => (common[a] || 0) - (common[b] || 0));
-    const sent = rare(query.cover).length ? rare(query.cover)
-      : rare(query.words).length ? rare(query.words).slice(0, 1)
-      : rarest.slice(0, 1);
+    const sent = rareCover.length ? rareCover : rarest.slice(0, 1);
     return { sent, term: [...sent, ...query.others].join(" ") };
   }
 
@@ -120,7 +118,7 @@
 
   // --- searching --------------------------------------------------------------------------
 
-  async function search() {
+  async function runSearch() {
     const mine = ++generation;
     const query = parseQuery(input.value.trim());
     if (query.runs.length) {
@@ -137,6 +135,17 @@
     current = { query, candidates: response.results, next: 0, found: [], mine, asked: false };
     list.replaceChildren();
     await showMore();
+  }
+
+  // A search that fails (an index file renamed by a rebuild while the page was open, the
+  // server gone) says so, instead of "searching…" for ever.
+  function search() {
+    return runSearch().catch(failed);
+  }
+
+  function failed() {
+    busy(false);
+    say(strings.failed);
   }
 
   // Load and check candidates, showing each result as it arrives, until a page more of
@@ -319,6 +328,9 @@
       for (const key of FILTERS) {
         if (available[key]) groups.append(filterGroup(key, available[key], wanted[key] || []));
       }
+    }).catch(() => {
+      filtersDrawn = null; // asked again next time
+      failed();
     });
     return filtersDrawn;
   }
@@ -397,7 +409,7 @@
     sortSelect.addEventListener("change", search);
     groups.addEventListener("change", search);
     filterBox.addEventListener("toggle", () => filterBox.open && drawFilters());
-    more.addEventListener("click", () => current && showMore());
+    more.addEventListener("click", () => current && showMore().catch(failed));
     if (input.value || Object.keys(wanted).length) await search();
   }
 
