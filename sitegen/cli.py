@@ -60,6 +60,8 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("--jobs", type=positive_int, default=None)
     run.add_argument("--pdf-sample", type=positive_int, default=0,
                      help="also time table PDFs on this many records")
+    run.add_argument("--rounds", type=positive_int, default=3,
+                     help="how many times each side is timed (default: 3; medians quoted)")
     search = bench_sub.add_parser("search", help="the search index against plain Pagefind "
                                   "on a built DIR (needs chromium and playwright)")
     search.add_argument("dir", type=Path)
@@ -153,7 +155,8 @@ def _bench(project: Project, args: argparse.Namespace, reporter: TerminalReporte
             from . import bench_search  # needs the dev extra (playwright) and chromium
 
             return bench_search.run(args.dir, reporter)
-        return bench.run(args.dir, reporter, jobs=args.jobs, pdf_sample=args.pdf_sample)
+        return bench.run(args.dir, reporter, jobs=args.jobs, rounds=args.rounds,
+                         pdf_sample=args.pdf_sample)
     except (bench.BenchFailure, RuntimeError, ImportError) as failure:
         # RuntimeError: no chromium; ImportError: no playwright (`make test` installs both)
         reporter.info(f"error: {failure}")

@@ -212,3 +212,24 @@ def test_bench_corpus_never_empties_a_folder_that_is_not_a_corpus(project_factor
         assert run_cli(capsys, project, "bench", "corpus", "--records", "2", str(corpus))[0] == 0
     status, output = run_cli(capsys, project, "bench", "run", str(tmp_path / "empty"))
     assert status == 1 and "holds no benchmark corpus" in output
+
+
+def test_bench_run_times_html_and_pdfs_against_naive_renderings(project_factory, capsys,
+                                                                 tmp_path):
+    """The benchmark itself, end to end on a tiny corpus: every figure it promises is
+    printed (the figures are not judged here: speed is measured, not tested)."""
+    project = project_factory({"2023/a.yaml": RECORD})
+    corpus = tmp_path / "corpus"
+    assert run_cli(capsys, project, "bench", "corpus", "--records", "2", str(corpus))[0] == 0
+    status, output = run_cli(capsys, project, "bench", "run", str(corpus), "--rounds", "1",
+                             "--pdf-sample", "1")
+    assert status == 0, output
+    for promised in (r"full build: +median [\d.]+ s of 1", r"no-change rebuild: +median",
+                     r"peak memory \(largest process\): \d+ MB",
+                     r"table PDF, one core: median [\d.]+ s",
+                     r"naive, same markup: +median [\d.]+ s → ours [\d.]+x faster",
+                     r"naive, web page: +median [\d.]+ s → ours [\d.]+x faster",
+                     r"naive, command: +median [\d.]+ s → ours [\d.]+x faster",
+                     r"PDFs/s on 1 core, [\d.]+ on 2"):
+        assert re.search(promised, output), (promised, output)
+    assert not (corpus / ".sitegen-cache" / "naive.pdf").exists()
