@@ -122,7 +122,7 @@ def build(project: Project, reporter: Reporter, workers: int | None = None,
     with StagedOutput(output) as out:
         work = RecordWork(glossary, project.templates_dir, out.staging, include_drafts,
                           pdf_settings(project) if pdf and _pdf_possible(project, diagnostics)
-                          else None)
+                          else None, search_words=search)
         progress = lambda done, total: reporter.progress("records", done, total)  # noqa: E731
         with workers_for(work, len(plan.records), workers, progress) as pool:
             outcomes = pool.records(plan.records)

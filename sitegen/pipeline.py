@@ -68,6 +68,7 @@ class RecordWork:
     include_drafts: bool = False
     pdf: PdfSettings | None = None
     link_pdfs: bool = False  # pages link their PDFs though this run renders none (preview)
+    search_words: bool = False  # record pages carry the search index's pair words
 
 
 @dataclass(frozen=True)
@@ -92,7 +93,7 @@ class RecordPublisher:
 
     def __init__(self, work: RecordWork) -> None:
         self.work = work
-        self.renderer = (HtmlRenderer(work.templates_dir, work.glossary)
+        self.renderer = (HtmlRenderer(work.templates_dir, work.glossary, work.search_words)
                          if work.output and work.templates_dir else None)
         self._pdf: Any = None
         self.output = FileTree(work.output) if work.output else None

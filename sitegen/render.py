@@ -132,7 +132,10 @@ class Localizer:
         return self.text(value)
 
 
-def make_environment(templates_dir: Path) -> jinja2.Environment:
+def make_environment(templates_dir: Path, search_words: bool = False) -> jinja2.Environment:
+    """The Jinja environment of every page; `search_words`: record pages carry the pair
+    words the search index needs (`search.with_search_words`), only when a build indexes:
+    a preview or `--no-search` build would spend ~1 ms a page on words nothing reads."""
     environment = jinja2.Environment(
         loader=jinja2.FileSystemLoader(str(templates_dir)),
         autoescape=True,
@@ -146,7 +149,7 @@ def make_environment(templates_dir: Path) -> jinja2.Environment:
         auto_reload=False,
     )
     environment.filters["escape_attr"] = escape
-    environment.filters["with_search_words"] = with_search_words
+    environment.filters["with_search_words"] = with_search_words if search_words else Markup
     environment.globals.update(template_helpers())
     return environment
 
@@ -154,8 +157,9 @@ def make_environment(templates_dir: Path) -> jinja2.Environment:
 class HtmlRenderer:
     """Renders planned pages with one shared Jinja environment."""
 
-    def __init__(self, templates_dir: Path, glossary: Glossary) -> None:
-        self.environment = make_environment(templates_dir)
+    def __init__(self, templates_dir: Path, glossary: Glossary, search_words: bool = False
+                 ) -> None:
+        self.environment = make_environment(templates_dir, search_words)
         self.glossary = glossary
 
     def render(self, page: Page) -> str:

@@ -266,6 +266,20 @@ def test_pair_words_follow_what_a_reader_sees():
     assert len(words) == len(set(words)) == 5  # 产出 指标 满意 意度 社区; nothing across cells
 
 
+def test_pair_words_are_written_only_when_the_build_indexes(seed_site, project_factory,
+                                                           capsys):
+    """The hidden pair words are what Pagefind indexes for Chinese; a build without an
+    index (`--no-search`, the preview) spends no time on them and ships none."""
+    indexed = (seed_site / SH23).glob("*/index.html")
+    assert all("<div hidden data-search-words>qz" in page.read_text(encoding="utf-8")
+               for page in indexed)
+    project = project_factory({"2023/a.yaml": RECORD})
+    assert run_cli(capsys, project, "build", "--no-pdf", "--no-search")[0] == 0
+    page = next(project.build_dir.glob("zh/test-bureau/2023/*/index.html"))
+    text = page.read_text(encoding="utf-8")
+    assert "data-search-words" not in text and "<table" in text
+
+
 def test_a_publisher_folder_cannot_take_the_search_page_address(project_factory, capsys):
     project = project_factory({"2023/a.yaml": RECORD})
     (project.content_dir / "test-bureau").rename(project.content_dir / "search")
@@ -333,5 +347,36 @@ def test_a_search_that_fails_says_so(browser, project_factory, capsys):
             page.wait_for_function("""() => document.getElementById('search-status')
                 .textContent.includes('刷新页面')""")
             assert page.get_attribute("#search-results", "aria-busy") == "false"
+    finally:
+        site.close()
+
+
+def test_candidates_checked_without_a_match_are_not_called_results(browser, project_factory,
+                                                                   capsys):
+    """Pages that hold every pair of 社区矫正 but never the string are candidates the page
+    must download to reject; when the ones checked so far hold no match, the status says
+    so (not "about N results" over an empty list) and "more" checks the rest."""
+    from sitegen.browser import LocalSite
+
+    names = [f"社区服务与地区矫正{n}" for n in range(4)]
+    project = project_factory({f"2023/{n}.yaml": RECORD.replace("测试项目", name)
+                               for n, name in enumerate(names)})
+    assert run_cli(capsys, project, "build", "--no-pdf")[0] == 0
+    script = project.build_dir / "theme" / "search.js"  # two at a time, to see the steps
+    text = script.read_text(encoding="utf-8")
+    script.write_text(text.replace("const PAGE_SIZE = 10;", "const PAGE_SIZE = 2;")
+                      .replace("const CHECK_LIMIT = 50;", "const CHECK_LIMIT = 2;"),
+                      encoding="utf-8")
+    site = LocalSite(project.build_dir)
+    try:
+        with guarded_page(browser) as (page, guard):
+            search = SearchPage(page, site.base, "zh")
+            assert search.run("社区矫正", every=False) == []
+            assert search.status() == ("已查看 2 个可能的页面，都不包含“社区矫正”；"
+                                       "还有 2 个没有查看。")
+            assert page.is_visible("#search-more")
+            assert search.run("社区矫正", act=lambda: page.click("#search-more")) == []
+            assert search.status() == "没有找到包含“社区矫正”的页面。"
+            assert guard.tried == []
     finally:
         site.close()

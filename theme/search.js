@@ -180,6 +180,12 @@
     const { query, candidates, found, next } = state;
     const checked = next >= candidates.length;
     if (!found.length && checked) return strings.none.replace("{q}", query.text);
+    // Nothing among the candidates checked so far: say so, not "about N results" over an
+    // empty list; the "more" button checks the next ones.
+    if (!found.length) {
+      return strings.none_yet.replace("{checked}", next).replace("{q}", query.text)
+        .replace("{rest}", candidates.length - next);
+    }
     // Exact once every candidate was checked, or when none needs checking: no Chinese run,
     // or one pair word alone, which Pagefind matches exactly.
     const exact = checked || !query.runs.length ||
