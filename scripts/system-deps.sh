@@ -21,8 +21,9 @@ done
 if python3 -c 'import ensurepip, venv' 2>/dev/null; then
   missing=("${missing[@]/python3-venv}")
 fi
-# npm fetches axe-core for the accessibility tests; a Node.js from elsewhere (NodeSource's
-# package carries npm) counts, so Debian's npm is added only when there is none at all.
+# npm fetches Pagefind (the search index) and axe-core (accessibility tests); a Node.js
+# from elsewhere (NodeSource's package carries npm) counts, so Debian's npm is added only
+# when there is none at all.
 command -v npm >/dev/null 2>&1 || missing+=(nodejs npm)
 missing=($(printf '%s\n' "${missing[@]}" | grep -v '^$' || true))
 [ ${#missing[@]} -eq 0 ] && exit 0

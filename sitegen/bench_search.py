@@ -59,8 +59,12 @@ _ELAPSED = "() => [window.__first - window.__typed, performance.now() - window._
 def run(folder: Path, reporter: Reporter) -> int:
     """Print the comparison; DIR must hold a built site (`sitegen build --no-pdf`)."""
     build = folder / "build"
-    if not any(build.glob(RECORD_PAGES)):
-        reporter.info(f"{build} has no record pages: run `sitegen build --no-pdf` there first")
+    first = next(build.glob(RECORD_PAGES), None)
+    if first is None or not PAIR_WORDS_ELEMENT.search(first.read_text(encoding="utf-8")):
+        # `bench run` builds with --no-search, and such pages carry no pair words: the
+        # comparison would be plain Pagefind against itself.
+        reporter.info(f"{build} holds no site built for search: run `sitegen build --no-pdf` "
+                      "there first")
         return 1
     work = folder / ".sitegen-cache" / "bench-search"
     shutil.rmtree(work, ignore_errors=True)
@@ -110,7 +114,7 @@ def _index(site: Path) -> tuple[float, int]:
     import time
 
     executable = pagefind_executable()
-    assert executable is not None, "pagefind-bin-extended is not installed"
+    assert executable is not None, "Pagefind is not installed: run `make setup`"
     command = [str(executable), "--site", str(site), "--glob", RECORD_PAGES,
                "--output-subdir", BUNDLE, "--keep-index-url", "--quiet"]
     started = time.perf_counter()

@@ -233,3 +233,13 @@ def test_bench_run_times_html_and_pdfs_against_naive_renderings(project_factory,
                      r"PDFs/s on 1 core, [\d.]+ on 2"):
         assert re.search(promised, output), (promised, output)
     assert not (corpus / ".sitegen-cache" / "naive.pdf").exists()
+
+
+def test_bench_search_refuses_a_site_built_without_search(project_factory, capsys):
+    """`bench run` leaves a --no-search build, whose pages carry no pair words: comparing
+    its index with plain Pagefind would compare Pagefind with itself."""
+    project = project_factory({"2023/a.yaml": RECORD})
+    assert run_cli(capsys, project, "build", "--no-pdf", "--no-search")[0] == 0
+    status, output = run_cli(capsys, project, "bench", "search", str(project.root))
+    assert status == 1
+    assert "holds no site built for search: run `sitegen build --no-pdf` there first" in output

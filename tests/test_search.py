@@ -257,6 +257,30 @@ def test_index_failure_is_a_diagnostic_and_keeps_the_old_build(project_factory, 
     assert (project.build_dir / "pagefind" / "pagefind-entry.json").read_bytes() == before
 
 
+def test_where_pagefind_comes_from_and_what_a_missing_one_says(project_factory, capsys,
+                                                              monkeypatch, tmp_path):
+    """`make` installs Pagefind into node_modules/; SITEGEN_PAGEFIND names another binary;
+    with none anywhere the build says how to get it (or to build without search)."""
+    from sitegen import search_index
+
+    installed = search_index.pagefind_executable()
+    assert installed is not None and installed.is_relative_to(search_index.NODE_MODULES)
+    assert search_index.engine_version().startswith("pagefind ")
+    project = project_factory({"2023/a.yaml": RECORD})
+    monkeypatch.setenv("SITEGEN_PAGEFIND", str(tmp_path / "no-such-pagefind"))
+    status, output = run_cli(capsys, project, "build", "--no-pdf")
+    assert status == 1 and "Traceback" not in output
+    assert "build/pagefind: error: search: cannot run Pagefind:" in output
+    monkeypatch.delenv("SITEGEN_PAGEFIND")
+    monkeypatch.setattr(search_index, "NODE_MODULES", tmp_path)
+    monkeypatch.setenv("PATH", str(tmp_path))
+    status, output = run_cli(capsys, project, "build", "--no-pdf")
+    assert status == 1 and "Traceback" not in output
+    assert ("build/pagefind: error: search: Pagefind is not installed: `make setup` installs "
+            "it" in output and "or build with --no-search" in output)
+    assert run_cli(capsys, project, "build", "--no-pdf", "--no-search")[0] == 0
+
+
 def test_pair_words_follow_what_a_reader_sees():
     html = ("<td>产出</td><td>指标</td><th>满意<span>度</span></th><p>产<br>出</p>"
             "<nav>导航</nav><div>A&amp;B 社区</div>")
