@@ -220,7 +220,7 @@ def pdf_benchmark(folder: Path, reporter: Reporter, sample: int = 12, rounds: in
     def render_same_markup(table) -> None:
         renderer = PdfRenderer(project.root, project.templates_dir, project.theme_dir,
                                glossary)
-        renderer.css = [renderer.css, CSS(string="table { table-layout: auto !important }")]
+        renderer.stylesheets.append(CSS(string="table { table-layout: auto !important }"))
         renderer.render(table_pdf_page(table, "zh"), None, table.year, table.source_path,
                         Diagnostics())
 

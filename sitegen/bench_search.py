@@ -28,7 +28,9 @@ from .search_index import (
     PAIR_WORDS_ELEMENT,
     RECORD_PAGES,
     finish_bundle,
+    pagefind_command,
     pagefind_executable,
+    run_counting,
 )
 
 QUERIES = ("社区矫正", "满意度", "产出", "一级指标", "三级指标", "产出指标", "矫正", "司法局",
@@ -78,7 +80,7 @@ def run(folder: Path, reporter: Reporter) -> int:
     for order in (list(variants), list(reversed(variants))):
         for name in order:
             shutil.rmtree(variants[name] / BUNDLE, ignore_errors=True)
-            timings[name].append(_index(variants[name]))
+            timings[name].append(_index(variants[name], plain=name != "pair words"))
     for name, site in variants.items():
         rounds = ", ".join(f"{seconds:.1f} s / {peak} MB" for seconds, peak in timings[name])
         reporter.info(f"{name}: index {rounds} (time / peak memory per round), "
@@ -109,21 +111,26 @@ def _copy(build: Path, target: Path, plain: bool) -> Path:
     return target
 
 
-def _index(site: Path) -> tuple[float, int]:
-    """Pagefind over `site` in a child process: wall seconds and its peak memory in MB."""
+def _index(site: Path, plain: bool) -> tuple[float, int]:
+    """Index `site` as `sitegen build` does (Pagefind, the pair words counted meanwhile,
+    the bundle finished), or with Pagefind alone when `plain`: wall seconds and
+    Pagefind's peak memory in MB."""
     import time
 
     executable = pagefind_executable()
     assert executable is not None, "Pagefind is not installed: run `make setup`"
-    command = [str(executable), "--site", str(site), "--glob", RECORD_PAGES,
-               "--output-subdir", BUNDLE, "--keep-index-url", "--quiet"]
+    command = [sys.executable, "-c", _PEAK, *pagefind_command(executable, site), "--quiet"]
     started = time.perf_counter()
-    done = subprocess.run([sys.executable, "-c", _PEAK, *command], capture_output=True,
-                          text=True, check=True)
-    status, peak = done.stdout.split()
-    assert status == "0", done.stderr
-    finish_bundle(site)  # as `sitegen build` does, inside the time
+    if plain:
+        done = subprocess.run(command, capture_output=True, text=True, check=True)
+        output = done.stdout
+    else:
+        run, output = run_counting(command, site)
+        assert run.returncode == 0, output
+        finish_bundle(site, run.counts)
     seconds = time.perf_counter() - started
+    status, peak = output.split()[-2:]
+    assert status == "0", output
     return seconds, int(peak) // 1024
 
 

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from . import __version__
-from .content import ContentPlan, check_site, plan_content
+from .content import check_site, plan_content
 from .data_export import to_csv
 from .errors import BuildError, Diagnostic, Diagnostics, Position
 from .glossary import DATA_DIR, load_glossary
@@ -126,19 +126,21 @@ def build(project: Project, reporter: Reporter, workers: int | None = None,
         progress = lambda done, total: reporter.progress("records", done, total)  # noqa: E731
         with workers_for(work, len(plan.records), workers, progress) as pool:
             outcomes = pool.records(plan.records)
-            summaries = _collect(outcomes, plan, diagnostics)
+            summaries = _collect(outcomes, diagnostics)
+            check_site(summaries, plan.files, diagnostics)  # ids and addresses unique
+            _stop_on_errors(diagnostics)  # the records' errors and the site's, together
             diagnostics.extend(link_counterparts(plan.records, summaries, work))
             volumes: list[RecordOutcome] = []
             if pdf:
                 pool.progress = lambda done, total: reporter.progress("volumes", done, total)
                 volumes = pool.volumes(volume_jobs(outcomes, include_drafts))
-                _collect(volumes, plan, diagnostics)
+                _collect(volumes, diagnostics)
+                _stop_on_errors(diagnostics)
         pages = listing_pages(listings(summaries, include_drafts), with_pdf=pdf)
         renderer = HtmlRenderer(project.templates_dir, glossary)
         for page in pages:
             out.write_text(page.path, render_page(renderer, page, diagnostics))
-        if diagnostics.has_errors():
-            raise BuildError(diagnostics)
+        _stop_on_errors(diagnostics)
         out.write_text("data/indicators.csv", combined_csv(out.staging / "data"))
         out.copy_tree(project.theme_dir, "theme")
         out.write_text("index.html", ROOT_REDIRECT.format(target=home_path()))
@@ -153,17 +155,16 @@ def build(project: Project, reporter: Reporter, workers: int | None = None,
                        search_pages=indexed.pages, search_seconds=indexed.seconds)
 
 
-def _collect(outcomes: list[RecordOutcome], plan: ContentPlan, diagnostics: Diagnostics
-             ) -> list[TableSummary]:
-    """Diagnostics of every outcome, whole-site checks; stops the build on errors."""
+def _collect(outcomes: list[RecordOutcome], diagnostics: Diagnostics) -> list[TableSummary]:
+    """The summaries of the valid records; every outcome's diagnostics into `diagnostics`."""
     for outcome in outcomes:
         diagnostics.extend(outcome.diagnostics)
-    summaries = [o.summary for o in outcomes if o.summary]
-    if any(o.file in plan.files for o in outcomes if o.summary):
-        check_site(summaries, plan.files, diagnostics)
+    return [o.summary for o in outcomes if o.summary]
+
+
+def _stop_on_errors(diagnostics: Diagnostics) -> None:
     if diagnostics.has_errors():
         raise BuildError(diagnostics)
-    return summaries
 
 
 def combined_csv(folder: Path) -> str:

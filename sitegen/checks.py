@@ -11,10 +11,8 @@ from collections.abc import Iterable
 from decimal import Decimal
 
 from .errors import Diagnostics, Position
-from .model import FundingRow, FundingTable, TargetTable
+from .model import TEN_THOUSAND, FundingRow, FundingTable, TargetTable
 from .values import format_amount
-
-TEN_THOUSAND = Decimal(10000)
 
 
 def is_unit_mixup(stated: Decimal, computed: Decimal) -> bool:

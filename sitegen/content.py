@@ -34,25 +34,19 @@ def load_record(file: RecordFile, publisher: Publisher, glossary: Glossary) -> L
     """Parse and validate one record file; never raises for bad input."""
     diagnostics = Diagnostics()
     node = load_yaml_file(file.path, file.shown_as, diagnostics)
-    table = None
-    if not diagnostics.has_errors() and is_report(node):  # `kind` picks the validator
-        report = ReportValidator(glossary, diagnostics).record(
-            node, record_id=file.record_id, publisher=publisher, folder_year=file.year,
-            path=file.shown_as)
-        if report is not None:
-            check_report(report, diagnostics)
-            report = replace(report, english_coverage=audit_translations(report, glossary,
-                                                                         diagnostics))
-        return LoadedRecord(file, report, diagnostics.items)
-    if not diagnostics.has_errors():
-        table = RecordValidator(glossary, diagnostics).record(
-            node, record_id=file.record_id, publisher=publisher, folder_year=file.year,
-            path=file.shown_as)
-        if table is not None:
-            check_funding(table, diagnostics)
-            coverage = audit_translations(table, glossary, diagnostics)
-            table = replace(table, english_coverage=coverage)
-    return LoadedRecord(file, table, diagnostics.items)
+    if diagnostics.has_errors():
+        return LoadedRecord(file, None, diagnostics.items)
+    # `kind` picks the validator and the checks of the whole record.
+    validator, check = ((ReportValidator, check_report) if is_report(node)
+                        else (RecordValidator, check_funding))
+    record = validator(glossary, diagnostics).record(
+        node, record_id=file.record_id, publisher=publisher, folder_year=file.year,
+        path=file.shown_as)
+    if record is not None:
+        check(record, diagnostics)
+        record = replace(record, english_coverage=audit_translations(record, glossary,
+                                                                     diagnostics))
+    return LoadedRecord(file, record, diagnostics.items)
 
 
 def load_publisher(file: PublisherFile, diagnostics: Diagnostics) -> Publisher | None:

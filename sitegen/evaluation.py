@@ -15,7 +15,7 @@ from typing import ClassVar
 
 from .errors import Position
 from .evaluation_tables import ExecutionTable, SpendingTable, TargetIndicators, UnitsTable
-from .model import IndicatorValue, Publisher, Text
+from .model import IndicatorValue, Publisher, Text, in_yuan
 
 # Grade bands of 财预〔2020〕10号 (项目支出绩效评价管理办法), highest first.
 GRADE_BANDS: tuple[tuple[Decimal, str], ...] = (
@@ -241,7 +241,7 @@ class EvaluationReport:
         amount = self.project.amount
         if amount is None:
             return None
-        return amount * 10000 if self.project.unit == "万元" else amount
+        return in_yuan(amount, self.project.unit)
 
     @property
     def indicator_count(self) -> int:

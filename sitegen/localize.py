@@ -11,9 +11,8 @@ import re
 from decimal import Decimal
 
 from .glossary import Glossary
-from .model import IndicatorValue
+from .model import IndicatorValue, in_yuan
 
-TEN_THOUSAND = Decimal(10000)
 _OPERATOR_ENGLISH = {"=": "", "≥": "≥ ", "≤": "≤ ", ">": "> ", "<": "< "}
 
 
@@ -49,14 +48,9 @@ def english_value(value: IndicatorValue, glossary: Glossary) -> str | None:
     return figure
 
 
-def yuan(amount: Decimal, unit: str) -> Decimal:
-    """An amount in yuan, whatever unit it was filed in."""
-    return amount * TEN_THOUSAND if unit == "万元" else amount
-
-
 def english_amount(amount: Decimal, unit: str) -> str:
     """`CNY 9,593,190.00`; a 万元 amount converted, its figure as filed kept beside it."""
-    converted = f"CNY {yuan(amount, unit):,}"
+    converted = f"CNY {in_yuan(amount, unit):,}"
     if unit == "万元":
         return f"{converted} ({plain_number(amount)} × 10,000 yuan)"
     return converted

@@ -18,6 +18,12 @@ if TYPE_CHECKING:  # the report model builds on this one
 
 Language = Literal["zh", "en"]
 LANGUAGES: tuple[Language, ...] = ("zh", "en")
+TEN_THOUSAND = Decimal(10000)  # 1 万元 in 元
+
+
+def in_yuan(amount: Decimal, unit: str) -> Decimal:
+    """An amount in 元, whichever unit (元 or 万元) it was filed in."""
+    return amount * TEN_THOUSAND if unit == "万元" else amount
 
 
 @dataclass(frozen=True, slots=True)
@@ -148,7 +154,7 @@ class FundingTable:
         total = self.total
         if total is None:
             return None
-        return total * 10000 if self.unit == "万元" else total
+        return in_yuan(total, self.unit)
 
 
 @dataclass(frozen=True, slots=True)

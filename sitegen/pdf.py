@@ -108,8 +108,8 @@ class PdfRenderer:
         self.html = HtmlRenderer(templates_dir, glossary)
         self.fetcher = ProjectOnlyFetcher(root)
         self.fonts = FontConfiguration()
-        self.css = CSS(filename=str(theme_dir / "print.css"), font_config=self.fonts,
-                       url_fetcher=self.fetcher)
+        self.stylesheets = [CSS(filename=str(theme_dir / "print.css"), font_config=self.fonts,
+                                url_fetcher=self.fetcher)]
         self.variant = variant
 
     def render(self, page: Page, source: Path | None, year: int, named: str,
@@ -146,7 +146,6 @@ class PdfRenderer:
                 url_fetcher=self.fetcher))
         document = HTML(string=markup, base_url=self.root.as_uri() + "/",
                         url_fetcher=self.fetcher)
-        stylesheets = self.css if isinstance(self.css, list) else [self.css]
-        return document.write_pdf(stylesheets=stylesheets, font_config=self.fonts,
+        return document.write_pdf(stylesheets=self.stylesheets, font_config=self.fonts,
                                   attachments=attachments, pdf_variant=self.variant,
                                   pdf_identifier=b"sitegen", uncompressed_pdf=False)

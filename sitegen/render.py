@@ -19,7 +19,7 @@ from .glossary import Glossary
 from .localize import english_amount, english_date, english_value, english_years
 from .model import IndicatorValue, Text
 from .search import template_helpers, with_search_words
-from .site import Page
+from .site import Page, home_path, publisher_path, search_path, year_path
 from .translation import CJK
 from .values import format_amount
 
@@ -151,6 +151,9 @@ def make_environment(templates_dir: Path, search_words: bool = False) -> jinja2.
     environment.filters["escape_attr"] = escape
     environment.filters["with_search_words"] = with_search_words if search_words else Markup
     environment.globals.update(template_helpers())
+    # The site's addresses, from site.py alone: templates never spell a path themselves.
+    environment.globals.update(home_path=home_path, publisher_path=publisher_path,
+                               year_path=year_path, search_path=search_path)
     return environment
 
 

@@ -15,9 +15,10 @@ import os
 import re
 import shutil
 import subprocess
+import tempfile
 import time
 from collections import Counter, defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 
@@ -43,9 +44,10 @@ UNUSED = ("pagefind-ui.js", "pagefind-ui.css", "pagefind-modular-ui.js",
           "pagefind-modular-ui.css", "pagefind-component-ui.js", "pagefind-component-ui.css",
           "pagefind-highlight.js", "pagefind-worker.js")
 _INDEXED = re.compile(r"Indexed (\d+) pages?")
-_HTML_LANG = re.compile(r'<html lang="([^"]+)"')
+_HTML_LANG = re.compile(rb'<html lang="([^"]+)"')
 # The hidden list of pair words sitegen/search.py adds to every record page.
 PAIR_WORDS_ELEMENT = re.compile(r"<div hidden data-search-words>([^<]*)</div>")
+_WORDS_START = b"<div hidden data-search-words>"
 # A pair word is common when at least this many pages, and this share of a language's
 # pages, hold it: on a small site none is, and every covering word goes to Pagefind.
 COMMON_PAGES = 50
@@ -101,56 +103,96 @@ def index_site(site: Path, diagnostics: Diagnostics, shown_as: str = "build") ->
                           f"name its {EXECUTABLE} binary in {PAGEFIND_VARIABLE}, or build "
                           "with --no-search", "search")
         return IndexResult(0, 0.0)
-    command = [str(executable), "--site", str(site), "--glob", RECORD_PAGES,
-               "--output-subdir", BUNDLE, "--keep-index-url"]
     try:
-        done = subprocess.run(command, capture_output=True, text=True, check=False)
+        status, output = run_counting(pagefind_command(executable, site), site)
     except OSError as failure:
         diagnostics.error(where, f"search: cannot run Pagefind: {failure}", "search")
         return IndexResult(0, 0.0)
-    if done.returncode != 0:
-        diagnostics.error(where, f"search: Pagefind failed ({done.returncode}): "
-                          f"{_last_lines(done.stderr or done.stdout)}", "search")
+    if status.returncode != 0:
+        diagnostics.error(where, f"search: Pagefind failed ({status.returncode}): "
+                          f"{_last_lines(output)}", "search")
         return IndexResult(0, 0.0)
     try:
-        finish_bundle(site)
+        finish_bundle(site, status.counts)
     except (OSError, ValueError, KeyError, IndexError, TypeError, CBORError) as failure:
         diagnostics.error(where, f"search: cannot finish the index Pagefind wrote "
                           f"({failure}); is Pagefind {engine_version()} the version the "
                           "Makefile names?", "search")
         return IndexResult(0, 0.0)
-    counts = _INDEXED.findall(done.stdout)  # the last count is the total of all languages
-    return IndexResult(int(counts[-1]) if counts else 0, time.perf_counter() - started)
+    indexed = _INDEXED.findall(output)  # the last count is the total of all languages
+    return IndexResult(int(indexed[-1]) if indexed else 0, time.perf_counter() - started)
 
 
-def finish_bundle(site: Path) -> None:
+def pagefind_command(executable: Path, site: Path) -> list[str]:
+    return [str(executable), "--site", str(site), "--glob", RECORD_PAGES,
+            "--output-subdir", BUNDLE, "--keep-index-url"]
+
+
+@dataclass
+class IndexRun:
+    """How a Pagefind run ended, and the pair-word counts read while it ran."""
+
+    returncode: int
+    counts: WordCounts
+
+
+def run_counting(command: list[str], site: Path) -> tuple[IndexRun, str]:
+    """Run `command` (Pagefind over `site`) and count the pages' pair words meanwhile: the
+    counting reads every page back, and Pagefind leaves the machine idle for that long
+    while it waits on its own threads. Output goes to a file, never a pipe that could fill
+    while nobody reads it. Returns the run and Pagefind's output."""
+    with tempfile.TemporaryFile() as output:
+        process = subprocess.Popen(command, stdout=output, stderr=subprocess.STDOUT)
+        try:
+            counts = count_pair_words(site)
+        finally:
+            returncode = process.wait()
+        output.seek(0)
+        return IndexRun(returncode, counts), output.read().decode("utf-8", "replace")
+
+
+def finish_bundle(site: Path, counts: WordCounts | None = None) -> None:
     """What sitegen adds to Pagefind's run: its unused files out, the common words in, the
     filters in a fixed order (`search_order`)."""
     _remove_unused(site / BUNDLE)
-    write_common_words(site, site / BUNDLE)
+    write_common_words(site / BUNDLE, count_pair_words(site) if counts is None else counts)
     reorder_index(site / BUNDLE)
 
 
-def write_common_words(site: Path, bundle: Path) -> None:
-    """`sitegen-common.<lang>.json`: the pair words on many of a language's record pages,
-    with their page counts, so that `theme/search.js` sends Pagefind the rarest words of a
-    query (Pagefind's time grows with the pages a word is on). Read back from the pages'
-    hidden word lists, which are exactly what Pagefind indexed.
-    """
-    counts: dict[str, Counter[str]] = defaultdict(Counter)
-    pages: Counter[str] = Counter()
+@dataclass
+class WordCounts:
+    """Per language (Pagefind's name for it): record pages, and pages holding each word."""
+
+    pages: Counter[str] = field(default_factory=Counter)
+    words: dict[str, Counter[bytes]] = field(default_factory=lambda: defaultdict(Counter))
+
+
+def count_pair_words(site: Path) -> WordCounts:
+    """How many of each language's record pages hold each pair word, read back from the
+    pages' hidden word lists, which are exactly what Pagefind indexes. Bytes, not text:
+    the word list is ASCII, and decoding 20 000 pages would double the time."""
+    counts = WordCounts()
     for page in sorted(site.glob(RECORD_PAGES)):
-        html = page.read_text(encoding="utf-8")
-        language = _HTML_LANG.search(html)
-        words = PAIR_WORDS_ELEMENT.search(html)
+        html = page.read_bytes()
+        language = _HTML_LANG.search(html, 0, 200)
         if language is None:
             continue
-        pages[language[1].lower()] += 1
-        if words:
-            counts[language[1].lower()].update(words[1].split())
-    for language, total in sorted(pages.items()):
+        name = language[1].decode().lower()
+        counts.pages[name] += 1
+        start = html.rfind(_WORDS_START)
+        if start >= 0:
+            start += len(_WORDS_START)
+            counts.words[name].update(html[start:html.index(b"<", start)].split())
+    return counts
+
+
+def write_common_words(bundle: Path, counts: WordCounts) -> None:
+    """`sitegen-common.<lang>.json`: the pair words on many of a language's record pages,
+    with their page counts, so that `theme/search.js` sends Pagefind the rarest words of a
+    query (Pagefind's time grows with the pages a word is on)."""
+    for language, total in sorted(counts.pages.items()):
         floor = max(COMMON_PAGES, total * COMMON_SHARE)
-        common = {word: count for word, count in sorted(counts[language].items())
+        common = {word.decode(): count for word, count in sorted(counts.words[language].items())
                   if count >= floor}
         (bundle / f"sitegen-common.{language}.json").write_text(
             json.dumps(common, separators=(",", ":")), encoding="utf-8")

@@ -343,7 +343,7 @@ def test_an_index_file_sitegen_cannot_read_is_a_diagnostic(project_factory, caps
 
     from sitegen import search_index
 
-    def unreadable(site: Path) -> None:
+    def unreadable(site: Path, counts: object) -> None:
         raise CBORDecodeError("premature end of stream")
 
     project = project_factory({"2023/a.yaml": RECORD})
