@@ -116,10 +116,11 @@ _DONE = """query => {
 class SearchPage:
     """The site's search page in a browser page, driven as a person would."""
 
-    def __init__(self, page: Any, base: str, language: str) -> None:
+    def __init__(self, page: Any, base: str, language: str, address: str = "") -> None:
+        """Open the search page; `address`: a query string as a shared link carries it."""
         self.page = page
         self.base = base
-        page.goto(f"{base}{language}/search/index.html")
+        page.goto(f"{base}{language}/search/index.html{address}")
         page.wait_for_selector("#search-options:not([hidden]), #search-unavailable:not([hidden])")
 
     def run(self, query: str, act: Callable[[], None] | None = None,
@@ -128,8 +129,13 @@ class SearchPage:
         inside the site, in order; with `every`, first ask for more until none are left."""
         self.page.evaluate("delete document.getElementById('search-status').dataset.query")
         (act or (lambda: self.page.fill("#search-query", query)))()
+        return self.results_of(query, every)
+
+    def results_of(self, query: str, every: bool = True) -> list[str]:
+        """Wait for the results of `query`, already under way; then as `run`."""
         self.page.wait_for_function(_DONE, arg=query)
         while every and self.page.is_visible("#search-more"):
+            self.page.evaluate("delete document.getElementById('search-status').dataset.query")
             self.page.click("#search-more")
             self.page.wait_for_function(_DONE, arg=query)
         return self.results()

@@ -404,3 +404,46 @@ def test_candidates_checked_without_a_match_are_not_called_results(browser, proj
             assert guard.tried == []
     finally:
         site.close()
+
+
+def test_the_browser_cuts_han_characters_where_the_index_does():
+    """A pair word exists only if search.py (index) and search.js (query) agree on what a
+    Han character is: the ranges in the two files must be the same."""
+    from sitegen.search import HAN
+
+    def python_ranges() -> list[tuple[int, int]]:
+        body = HAN.strip("[]")
+        return [(ord(body[i]), ord(body[i + 2])) for i in range(0, len(body), 3)]
+
+    script = (Path(__file__).resolve().parent.parent / "theme" / "search.js").read_text(
+        encoding="utf-8")
+    literal = re.search(r"const HAN = /\[([^\]]+)\]\+/gu;", script)
+    assert literal, "theme/search.js no longer defines HAN as a character class"
+    points = [int(code, 16) for code in
+              re.findall(r"\\u\{([0-9a-fA-F]+)\}|\\u([0-9a-fA-F]{4})", literal[1]) for code in
+              code if code]
+    js_ranges = list(zip(points[::2], points[1::2], strict=True))
+    assert js_ranges == python_ranges() == [(0x3400, 0x4DBF), (0x4E00, 0x9FFF),
+                                            (0xF900, 0xFAFF), (0x20000, 0x323AF)]
+
+
+def test_a_shared_search_address_restores_query_and_filters(browser, served_seed, seed_site):
+    """A search is its address: opened from a link, `?q=…&year=…` fills the box, applies
+    the filter and shows the same results; the language switch carries the query over."""
+    texts = page_texts(seed_site, "zh")
+    with guarded_page(browser) as (page, guard):
+        search = SearchPage(page, served_seed.base, "zh", address="?q=社区矫正&year=2020")
+        found = set(search.results_of("社区矫正"))
+        assert page.input_value("#search-query") == "社区矫正"
+        assert page.is_checked("input[name=year][value='2020']")
+        assert found == {a for a in containing(texts, "社区矫正") if "/2020/" in a} != set()
+        switch = page.get_attribute("a.language-switch", "href")
+        assert switch.endswith("en/search/index.html?q=%E7%A4%BE%E5%8C%BA%E7%9F%AB%E6%AD%A3")
+        assert guard.tried == []
+
+
+def test_a_single_chinese_character_is_searched_with_a_notice(zh_search):
+    """One Han character makes no pair word: Pagefind's own words answer it, and the
+    reader is told that two or more characters find every page."""
+    zh_search.run("矫", every=False)
+    assert "只输入一个汉字时，结果可能不全" in zh_search.status()
