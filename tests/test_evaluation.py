@@ -601,3 +601,24 @@ def test_a_report_target_table_shows_missing_values_and_notes_like_a_table_page(
         page = (project.build_dir / f"{language}/test-bureau/2023/r/index.html").read_text(
             encoding="utf-8")
         assert all(word in page for word in words), (language, words)
+
+
+def test_notes_on_scored_levels_and_indicators_are_shown(project_factory):
+    """A note an editor writes on a scored level or indicator (why a figure differs, what
+    the source lost) is part of the record: the scoring table shows it in both languages."""
+    record = with_change("        - name: {zh: 产出数量, en: Output quantity}\n",
+                         "        - name: {zh: 产出数量, en: Output quantity}\n"
+                         "          note: {zh: 二级说明, en: Second-level remark}\n")
+    record = record.replace("    - name: 效益指标\n", "    - name: 效益指标\n"
+                            "      note: {zh: 一级说明, en: First-level remark}\n")
+    record = record.replace("              weight: 40\n", "              weight: 40\n"
+                            "              note: {zh: 指标说明文字, en: Indicator remark}\n")
+    project = project_factory({"2023/r.yaml": record})
+    build(project, RecordingReporter(), pdf=False, search=False)
+    # In table order: 产出指标 › 产出数量 (note), then 效益指标 (note) › 社会效益 › 社会稳定 (note).
+    for language, words in (("zh", ["二级说明", "一级说明", "指标说明文字"]),
+                            ("en", ["Second-level remark", "First-level remark",
+                                    "Indicator remark"])):
+        soup = soup_of(project.build_dir / f"{language}/test-bureau/2023/r/index.html")
+        notes = [n.get_text() for n in soup.select("table.scoring span.note")]
+        assert notes == words, (language, notes)
