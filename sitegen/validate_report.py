@@ -41,6 +41,7 @@ PROJECT_FIELDS = ("name", "amount", "unit", "competent_department", "executing_d
 TABLES = ("implementing_units", "spending", "execution", "targets", "scoring",
           "scoring_appendix")
 UNITS = ("元", "万元")
+SECTION_KEYS = ("heading", "content")  # a body item with either is a section
 DEBRIS = "[bookmark:"  # left by the Word conversion of seed 003; never content
 
 
@@ -94,10 +95,9 @@ class ReportValidator:
         """Body items: Markdown text, `{table: …}`, or `{heading: …, content: [...]}`."""
         found: list[Block] = []
         for where, node in fields.items(key, required=depth == 1):
-            if isinstance(node, Mapping) and "heading" in node.values:
+            if isinstance(node, Mapping) and any(key in node.values for key in SECTION_KEYS):
                 number = sum(1 for block in found if isinstance(block, Section)) + 1
-                section = self.section(node, where, f"{anchor}-{number}", depth)
-                found.extend([section] if section else [])
+                found.extend(self.section(node, where, f"{anchor}-{number}", depth))
             elif isinstance(node, Mapping) and "table" in node.values:
                 place = read_fields(node, where, self.diagnostics, ("table",))
                 table = place.choice("table", TABLES) if place else None
@@ -106,11 +106,13 @@ class ReportValidator:
                 found.append(block)
         return found
 
-    def section(self, node: Mapping, where: str, anchor: str, depth: int) -> Section | None:
-        fields = Fields(node, where, self.diagnostics, ("heading", "content"))
+    def section(self, node: Mapping, where: str, anchor: str, depth: int) -> list[Block]:
+        """The section; without a heading (already an error), its content alone, so that
+        the tables in it still count as placed: one misspelt key, one error."""
+        fields = Fields(node, where, self.diagnostics, SECTION_KEYS)
         heading = fields.text("heading")
         content = tuple(self.blocks(fields, "content", anchor, depth + 1))
-        return Section(heading, anchor, depth, content) if heading else None
+        return [Section(heading, anchor, depth, content)] if heading else list(content)
 
     def markdown(self, node: Node, where: str) -> MarkdownBlock | None:
         text = read_text(node, where, self.diagnostics)
