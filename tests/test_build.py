@@ -70,6 +70,26 @@ def test_interrupted_build_midway_leaves_previous_build(project_factory, monkeyp
     assert leftovers == []
 
 
+def test_a_build_that_died_mid_swap_is_recovered(project_factory, capsys):
+    """Where the folders cannot be exchanged in one step, the swap is two renames; a run
+    killed between them leaves `.build-old` and no build/. The next run puts the old site
+    back first, so even when it fails the reader still has the last good site; leftover
+    staging folders of killed runs are removed."""
+    project = project_factory({"2023/a.yaml": RECORD})
+    assert run_cli(capsys, project, "build", "--no-pdf", "--no-search")[0] == 0
+    before = tree_digest(project.build_dir)
+    project.build_dir.rename(project.root / ".build-old")
+    stale = project.root / ".build-staging-99999"
+    (stale / "zh").mkdir(parents=True)
+    (project.content_dir / "test-bureau/2023/b.yaml").write_text("year: [\n", encoding="utf-8")
+    status, output = run_cli(capsys, project, "build", "--no-pdf", "--no-search")
+    assert status == 1 and "build failed: build/ was left as it was" in output
+    assert tree_digest(project.build_dir) == before
+    assert sorted(p.name for p in project.root.iterdir() if p.name.startswith(".build")) == []
+    (project.content_dir / "test-bureau/2023/b.yaml").unlink()
+    assert run_cli(capsys, project, "build", "--no-pdf", "--no-search")[0] == 0
+
+
 def test_template_error_names_template_and_line(project_factory):
     project = project_factory({"2023/a.yaml": RECORD})
     template = project.templates_dir / "table.html"

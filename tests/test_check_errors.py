@@ -106,6 +106,75 @@ def test_ten_thousand_factor_is_a_likely_unit_mixup(project_factory, capsys):
     assert f"{PATH}:{line_of(record, 'label: 项目资金总额')}:" in output
 
 
+def test_an_acknowledged_unit_mixup_is_quiet_and_nothing_else_is(project_factory, capsys):
+    """A record that publishes a source's 元/万元 mix-up as filed says so once, with
+    `acknowledge: [unit-mixup]` and a note; the warning goes, a real sum error stays."""
+    mixup = with_change("            amount: 1,000.00\n", "            amount: 10000000.00\n")
+    acknowledged = mixup.replace("    unit: 元\n", "    unit: 元\n    acknowledge: [unit-mixup]\n"
+                                 "    note: 原表如此。\n")
+    status, output = check(project_factory, capsys, acknowledged)
+    assert status == 0 and "mix-up" not in output, output
+    wrong = acknowledged.replace("        amount: 1,000.00\n        parts:",
+                                 "        amount: 1,234.00\n        parts:")
+    status, output = check(project_factory, capsys, wrong)
+    assert status == 1
+    assert "'项目资金总额' (金额) is 1,234.00 元 but its parts add up to 10,000,000.00" in output
+
+
+def with_funding(tables: str) -> str:
+    """RECORD with its funding tables replaced by `tables`."""
+    return RECORD.replace(RECORD[RECORD.index("  - caption: 项目资金"):RECORD.index("goals:")],
+                          tables)
+
+
+TWO_COLUMNS = """  - caption: 项目资金
+    unit: 元
+    columns: [财政资金, 其他资金, 总投入]
+    total_column: 总投入
+    rows:
+      - label: 项目资金
+        amounts: [100, 50, TOTAL]
+"""
+
+
+@pytest.mark.parametrize(("total", "error"), [("150", False), ("160", True)])
+def test_a_total_column_must_be_the_sum_of_the_others(project_factory, capsys, total, error):
+    record = with_funding(TWO_COLUMNS.replace("TOTAL", total))
+    status, output = check(project_factory, capsys, record)
+    assert status == (1 if error else 0), output
+    message = "'项目资金' 总投入 is 160 元 but its parts add up to 150 元"
+    assert (message in output) == error
+    if error:
+        assert f"{PATH}:{line_of(record, '- label: 项目资金')}:9: error: {message}" in output
+
+
+INCOME_AND_SPENDING = """  - caption: 项目资金（收入）
+    unit: 元
+    kind: income
+    rows:
+      - label: 项目资金总额
+        amount: 1,000.00
+  - caption: 项目资金（支出）
+    unit: 元
+    kind: expenditure
+    rows:
+      - label: 培训
+        amount: 600.00
+      - label: 宣传
+        amount: SPENT
+"""
+
+
+@pytest.mark.parametrize(("spent", "error"), [("400.00", False), ("500.00", True)])
+def test_expenditure_rows_must_add_up_to_the_income(project_factory, capsys, spent, error):
+    status, output = check(project_factory, capsys,
+                           with_funding(INCOME_AND_SPENDING.replace("SPENT", spent)))
+    assert status == (1 if error else 0), output
+    message = ("income '项目资金总额' (金额) is 1,000.00 元 but the expenditure rows add up to "
+               "1,100.00 元")
+    assert (message in output) == error, output
+
+
 def test_values_are_kept_as_typed(project_factory, capsys, tmp_path):
     from sitegen.build import build
     from sitegen.report import RecordingReporter

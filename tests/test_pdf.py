@@ -191,3 +191,23 @@ def test_a_character_the_font_lacks_is_an_error_naming_the_record(project_factor
     [first, *_] = failure.value.diagnostics.errors
     assert str(first).startswith("content/test-bureau/2023/a.yaml: error: the PDF font")
     assert "'𓀀' (U+13000)" in first.message
+
+
+def test_a_pdf_that_renders_too_long_is_stopped_and_named(project_factory, monkeypatch):
+    """A pathological table must not hang a build for ever: past the limit the render is
+    stopped, the build fails naming the record and the PDF, and build/ is untouched."""
+    import time
+
+    from sitegen import pdf
+
+    project = project_factory({"2023/a.yaml": RECORD})
+    monkeypatch.setattr(pdf, "SECONDS_PER_PDF", 1)
+    monkeypatch.setattr(pdf.PdfRenderer, "_write", lambda *args: time.sleep(5))
+    started = time.perf_counter()
+    with pytest.raises(BuildError) as failure:
+        build(project, RecordingReporter(), search=False)
+    assert time.perf_counter() - started < 5 * 2  # stopped, not waited out (two PDFs)
+    messages = [str(error) for error in failure.value.diagnostics.errors]
+    assert ("content/test-bureau/2023/a.yaml: error: the PDF zh/test-bureau/2023/a/a.pdf "
+            "took longer than 1 s to render and was stopped") in messages, messages
+    assert not project.build_dir.exists()
