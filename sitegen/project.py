@@ -15,6 +15,7 @@ SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 # Addresses of the site's own pages beside the publishers' (build/<language>/<name>/).
 RESERVED_FOLDERS = {"search": "the search page"}
 RECORD_SUFFIXES = (".yaml", ".yml")
+YEAR_FOLDER = re.compile(r"\d{4}")
 
 
 @dataclass(frozen=True)
@@ -77,14 +78,8 @@ def discover(project: Project, diagnostics: Diagnostics
     for folder in sorted(p for p in project.content_dir.iterdir() if p.is_dir()):
         if folder.name.startswith("."):
             continue
-        if not SLUG.match(folder.name):
-            diagnostics.error(Position(project.shown(folder)), _slug_message("publisher folder",
-                                                                             folder.name))
-            continue
-        if folder.name in RESERVED_FOLDERS:
-            diagnostics.error(Position(project.shown(folder)),
-                              f"a publisher folder cannot be named '{folder.name}': that "
-                              f"address is {RESERVED_FOLDERS[folder.name]}; rename the folder")
+        if problem := publisher_name_problem(folder.name):
+            diagnostics.error(Position(project.shown(folder)), problem)
             continue
         publishers.append(PublisherFile(folder / "publisher.yaml",
                                         project.shown(folder / "publisher.yaml"), folder.name))
@@ -97,7 +92,7 @@ def _records_of(project: Project, folder: Path, diagnostics: Diagnostics) -> lis
     for year_dir in sorted(folder.iterdir()):
         if year_dir.name.startswith(".") or year_dir.name == "publisher.yaml":
             continue
-        if not (year_dir.is_dir() and re.fullmatch(r"\d{4}", year_dir.name)):
+        if not (year_dir.is_dir() and YEAR_FOLDER.fullmatch(year_dir.name)):
             diagnostics.warning(Position(project.shown(year_dir)),
                                 "ignored: a publisher folder holds publisher.yaml and one "
                                 "folder per year (e.g. 2023/)")
@@ -106,8 +101,8 @@ def _records_of(project: Project, folder: Path, diagnostics: Diagnostics) -> lis
             if path.name.startswith(".") or path.suffix not in RECORD_SUFFIXES:
                 continue
             shown = project.shown(path)
-            if not SLUG.match(path.stem):
-                diagnostics.error(Position(shown), _slug_message("record file name", path.stem))
+            if problem := record_name_problem(path.stem):
+                diagnostics.error(Position(shown), problem)
                 continue
             found.append(RecordFile(path, shown, folder.name, int(year_dir.name), path.stem))
     return found
@@ -116,3 +111,26 @@ def _records_of(project: Project, folder: Path, diagnostics: Diagnostics) -> lis
 def _slug_message(what: str, name: str) -> str:
     return (f"the {what} '{name}' is not a safe name for a web address: use lower-case "
             "letters a-z, digits and single hyphens, e.g. office-renovation")
+
+
+# The rules a name under content/ must follow to be published: `discover` applies them to
+# what it finds, `sitegen new` to what it is asked to write, so it never writes a record
+# that the build would then skip.
+def publisher_name_problem(name: str) -> str | None:
+    if not SLUG.match(name):
+        return _slug_message("publisher folder", name)
+    if name in RESERVED_FOLDERS:
+        return (f"a publisher folder cannot be named '{name}': that address is "
+                f"{RESERVED_FOLDERS[name]}; rename the folder")
+    return None
+
+
+def record_name_problem(name: str) -> str | None:
+    return None if SLUG.match(name) else _slug_message("record file name", name)
+
+
+def year_folder_problem(year: int | str) -> str | None:
+    if YEAR_FOLDER.fullmatch(str(year)):
+        return None
+    return (f"the year '{year}' is not a four-digit year (e.g. 2024): records live in "
+            "content/<publisher>/<year>/")

@@ -8,7 +8,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from .project import SLUG, Project
+from .project import (
+    Project,
+    publisher_name_problem,
+    record_name_problem,
+    year_folder_problem,
+)
 
 RECORD = """\
 # {publisher}/{year}/{record_id}.yaml: a performance target table (绩效目标表).
@@ -77,10 +82,10 @@ show_contact_person: false     # show 项目负责人 on pages (personal data)
 def write_skeleton(project: Project, publisher: str, year: int, record_id: str,
                    form: str) -> tuple[list[Path], str | None]:
     """Create the record (and the publisher file if new); returns paths or a refusal."""
-    for what, name in (("publisher", publisher), ("record id", record_id)):
-        if not SLUG.match(name):
-            return [], (f"the {what} '{name}' is not a safe name: use lower-case letters a-z, "
-                        "digits and single hyphens")
+    for problem in (publisher_name_problem(publisher), year_folder_problem(year),
+                    record_name_problem(record_id)):
+        if problem:
+            return [], problem
     folder = project.content_dir / publisher
     record = folder / str(year) / f"{record_id}.yaml"
     if record.exists():

@@ -136,6 +136,23 @@ def test_record_text_is_escaped_not_evaluated(project_factory, capsys):
     assert "&lt;script&gt;alert(1)&lt;/script&gt;{{ 7*7 }}" in page
 
 
+@pytest.mark.parametrize(("arguments", "refusal"), [
+    (["new-bureau", "24", "first-table"], "the year '24' is not a four-digit year"),
+    (["search", "2024", "first-table"], "a publisher folder cannot be named 'search'"),
+    (["New_Bureau", "2024", "first-table"], "the publisher folder 'New_Bureau' is not a safe"),
+    (["new-bureau", "2024", "Bad_Id"], "the record file name 'Bad_Id' is not a safe name"),
+])
+def test_new_refuses_a_record_the_build_would_skip(project_factory, capsys, arguments,
+                                                   refusal):
+    """`sitegen new` follows the rules by which the build finds records: it used to
+    write content/x/24/y.yaml, which `check` and `build` then ignore."""
+    project = project_factory({"2023/a.yaml": RECORD})
+    before = sorted(project.content_dir.rglob("*"))
+    status, output = run_cli(capsys, project, "new", *arguments)
+    assert status == 1 and f"sitegen new: {refusal}" in output, output
+    assert sorted(project.content_dir.rglob("*")) == before
+
+
 def test_new_writes_a_skeleton_that_checks_and_stays_a_draft(project_factory, capsys):
     project = project_factory({"2023/a.yaml": RECORD})
     status, output = run_cli(capsys, project, "new", "new-bureau", "2024", "first-table")
