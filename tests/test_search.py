@@ -447,3 +447,25 @@ def test_a_single_chinese_character_is_searched_with_a_notice(zh_search):
     reader is told that two or more characters find every page."""
     zh_search.run("矫", every=False)
     assert "只输入一个汉字时，结果可能不全" in zh_search.status()
+
+
+def test_a_query_in_a_scored_indicator_links_to_the_report_row(zh_search, seed_site):
+    """On an evaluation report, an indicator that only the scoring table names links to
+    its row there (`scored-N`), as a target table's indicator links to `indicator-N`."""
+    from bs4 import BeautifulSoup
+
+    address = "zh/shenzhen-justice/2020/community-corrections-resettlement/index.html"
+    soup = BeautifulSoup((seed_site / address).read_text(encoding="utf-8"), "html.parser")
+    anchors = json.loads(soup.select_one('meta[data-pagefind-meta^="indicators"]')["content"])
+    targets = {name for row, name in anchors if row.startswith("indicator-")}
+    scored = [(row, name) for row, name in anchors
+              if row.startswith("scored-") and not any(name in t for t in targets)
+              and len(name) >= 4]
+    assert scored, "the seed report no longer has an indicator only its scoring table names"
+    row, name = scored[0]
+    zh_search.run(name)
+    result = zh_search.page.locator("#search-results li", has=zh_search.page.locator(
+        f'h2 a[href$="{address}"]'))
+    link = result.locator(".search-result-indicator a")
+    assert link.get_attribute("href").endswith(f"{address}#{row}")
+    assert name in soup.select_one(f"tr#{row}").get_text()
