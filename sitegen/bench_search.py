@@ -180,10 +180,13 @@ def _latencies(browser: Any, site: LocalSite) -> str:
             first, whole = page.evaluate(_ELAPSED)
             firsts.append(first)
             wholes.append(whole)
+        # The slowest queries by name: the tail is what a reader notices, and where to look.
+        slowest = sorted(zip(firsts, QUERIES[1:], strict=True), reverse=True)[:3]
         return (f"last keystroke → first result: median {statistics.median(firsts):.0f} ms, "
                 f"max {max(firsts):.0f} ms; → all {PAGE_SIZE}: median "
                 f"{statistics.median(wholes):.0f} ms, max {max(wholes):.0f} ms over {len(firsts)} "
-                "more queries (the typing pause included)")
+                "more queries (the typing pause included); slowest: "
+                + ", ".join(f"{query} {ms:.0f} ms" for ms, query in slowest))
 
 
 def _served_size(site: LocalSite, url: str) -> int:
