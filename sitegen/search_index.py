@@ -182,7 +182,8 @@ def count_pair_words(site: Path) -> WordCounts:
         start = html.rfind(_WORDS_START)
         if start >= 0:
             start += len(_WORDS_START)
-            counts.words[name].update(html[start:html.index(b"<", start)].split())
+            end = html.find(b"<", start)
+            counts.words[name].update(html[start:end if end >= 0 else None].split())
     return counts
 
 
