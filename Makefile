@@ -38,7 +38,7 @@ $(STAMP): pyproject.toml scripts/system-deps.sh
 	$(BIN)/pip install -q --disable-pip-version-check -e '.[dev]'
 	touch $(STAMP)
 
-$(NODE_STAMP): $(STAMP)
+$(NODE_STAMP): | $(STAMP)  # npm comes with the system packages; pyproject.toml is no reason to re-fetch
 	npm install --prefix "$(CURDIR)" --no-save --no-package-lock --no-audit --no-fund \
 		pagefind@$(PAGEFIND_VERSION) axe-core@$(AXE_VERSION)
 	touch $@

@@ -20,6 +20,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from .bench import BenchFailure
 from .browser import LocalSite, chromium, guarded_page
 from .report import Reporter
 from .search_check import CHINESE_QUERIES, SearchPage, containing, overall, page_texts, score
@@ -61,18 +62,22 @@ _ELAPSED = "() => [window.__first - window.__typed, performance.now() - window._
 def run(folder: Path, reporter: Reporter) -> int:
     """Print the comparison; DIR must hold a built site (`sitegen build --no-pdf`)."""
     build = folder / "build"
-    first = next(build.glob(RECORD_PAGES), None)
-    if first is None or not PAIR_WORDS_ELEMENT.search(first.read_text(encoding="utf-8")):
+    record_pages = sorted(build.glob(RECORD_PAGES))
+    if not record_pages or not PAIR_WORDS_ELEMENT.search(
+            record_pages[0].read_text(encoding="utf-8")):
         # `bench run` builds with --no-search, and such pages carry no pair words: the
         # comparison would be plain Pagefind against itself.
         reporter.info(f"{build} holds no site built for search: run `sitegen build --no-pdf` "
                       "there first")
         return 1
+    if pagefind_executable() is None:
+        reporter.info("Pagefind is not installed: `make setup` installs it")
+        return 1
     work = folder / ".sitegen-cache" / "bench-search"
     shutil.rmtree(work, ignore_errors=True)
     variants = {"pair words": _copy(build, work / "pairs", plain=False),
                 "plain Pagefind": _copy(build, work / "plain", plain=True)}
-    pages = sum(1 for _ in build.glob(RECORD_PAGES))
+    pages = len(record_pages)
     reporter.info(f"{pages} record pages (all languages)")
     # Two rounds, the second in the other order: a machine's caches favour whichever runs
     # second.
@@ -118,19 +123,20 @@ def _index(site: Path, plain: bool) -> tuple[float, int]:
     import time
 
     executable = pagefind_executable()
-    assert executable is not None, "Pagefind is not installed: run `make setup`"
+    assert executable is not None, "run() makes sure Pagefind is installed"
     command = [sys.executable, "-c", _PEAK, *pagefind_command(executable, site), "--quiet"]
     started = time.perf_counter()
     if plain:
-        done = subprocess.run(command, capture_output=True, text=True, check=True)
-        output = done.stdout
+        output = subprocess.run(command, capture_output=True, text=True, check=False).stdout
     else:
-        run, output = run_counting(command, site)
-        assert run.returncode == 0, output
-        finish_bundle(site, run.counts)
+        run = run_counting(command, site)
+        output = run.output
+        if run.returncode == 0:
+            finish_bundle(site, run.counts)
     seconds = time.perf_counter() - started
-    status, peak = output.split()[-2:]
-    assert status == "0", output
+    status, peak = (output.split() or ["failed", "0"])[-2:]
+    if status != "0":
+        raise BenchFailure(f"Pagefind failed on {site}: {output.strip() or 'no output'}")
     return seconds, int(peak) // 1024
 
 

@@ -157,6 +157,10 @@ def _bench(project: Project, args: argparse.Namespace, reporter: TerminalReporte
             return bench_search.run(args.dir, reporter)
         return bench.run(args.dir, reporter, jobs=args.jobs, rounds=args.rounds,
                          pdf_sample=args.pdf_sample)
+    except BuildError as failure:  # the PDF throughput builds a copy of corpus records
+        reporter.diagnostics(failure.diagnostics.sorted())
+        reporter.info("error: a benchmark build failed")
+        return 1
     except (bench.BenchFailure, RuntimeError, ImportError) as failure:
         # RuntimeError: no chromium; ImportError: no playwright (`make test` installs both)
         reporter.info(f"error: {failure}")

@@ -31,8 +31,10 @@ DROPPED_WITH_CONTENT = {"script", "style", "template", "object", "embed", "ifram
 EXTENSIONS = ["tables", "sane_lists"]
 EXTENSION_CONFIGS = {"tables": {"use_align_attribute": True}}
 _TAG = re.compile(r"(<[^>]*>)")
-_CHINESE_RUN = re.compile(r"[\u3400-\u9fff\uf900-\ufaff\u3000-\u303f\uff00-\uffef]+")
-_IDEOGRAPH = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
+# A run of Chinese in English text (ideographs with their punctuation), and one ideograph:
+# a text without any needs no translation. The one definition of both for the project.
+CHINESE_RUN = re.compile(r"[\u3400-\u9fff\uf900-\ufaff\u3000-\u303f\uff00-\uffef]+")
+CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
 
 
 def render_markdown(text: str) -> str:
@@ -55,9 +57,9 @@ def mark_chinese_html(html: str) -> str:
     name) wrapped in `<span lang="zh-CN">`; tags and their attributes are left alone."""
     parts = _TAG.split(html)
     for index in range(0, len(parts), 2):  # even parts are text between tags
-        parts[index] = _CHINESE_RUN.sub(
+        parts[index] = CHINESE_RUN.sub(
             lambda run: (f'<span lang="zh-CN">{run.group()}</span>'
-                         if _IDEOGRAPH.search(run.group()) else run.group()), parts[index])
+                         if CJK.search(run.group()) else run.group()), parts[index])
     return "".join(parts)
 
 

@@ -59,21 +59,29 @@ class PdfCache:
                               ).hexdigest()
 
     def fetch(self, key: str, target: Path) -> bool:
-        """Put a cached PDF at `target` (a hard link where possible); False if not cached."""
+        """Put a cached PDF at `target`; False if not cached."""
         cached = self.folder / f"{key}.pdf"
         if not cached.is_file():
             return False
-        target.parent.mkdir(parents=True, exist_ok=True)
-        try:
-            os.link(cached, target)
-        except OSError:
-            shutil.copyfile(cached, target)
+        _place(cached, target)
         return True
 
     def store(self, key: str, data: bytes, target: Path) -> None:
+        """Cache a rendered PDF and put it at `target`."""
         self.folder.mkdir(parents=True, exist_ok=True)
         temporary = self.folder / f".{key}.{os.getpid()}.tmp"
         temporary.write_bytes(data)
         os.replace(temporary, self.folder / f"{key}.pdf")
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_bytes(data)
+        _place(self.folder / f"{key}.pdf", target)
+
+
+def _place(cached: Path, target: Path) -> None:
+    """`target` becomes the cached file: a hard link where possible, else a copy. Never
+    written through: in the preview's output, which lives on between saves, `target` may
+    still be a link to another version's cache entry, which writing into it would change."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.unlink(missing_ok=True)
+    try:
+        os.link(cached, target)
+    except OSError:
+        shutil.copyfile(cached, target)

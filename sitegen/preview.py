@@ -89,6 +89,7 @@ class Preview(PreviewState):
         records = sorted(p for p, kind in saved.items() if kind == "record")
         if "theme" in kinds and self.project.theme_dir.is_dir():  # before any reload
             shutil.copytree(self.project.theme_dir, self.output / "theme", dirs_exist_ok=True)
+            self._restart_pdfs()  # print.css may have changed: every PDF is out of date
         if "everything" in kinds:
             return self.build_all(ready=ready)
         if "templates" in kinds:
@@ -110,11 +111,12 @@ class Preview(PreviewState):
             site = Diagnostics()
             self._reload_glossary(site)
             self.renderer = HtmlRenderer(self.project.templates_dir, self.glossary)
+            # Before any record is rendered again: the first pages' PDFs must come from a
+            # worker with the new templates and glossary, cached under their key.
+            self._restart_pdfs()
             self._rebuild_first(first)
             ready()
-            pages = self._build_all(site)
-            self.pdfs.restart(self._pdf_work())  # templates, theme or glossary changed
-            return pages
+            return self._build_all(site)
         finally:
             with self._lock:
                 self._everything_pending = False
@@ -202,8 +204,16 @@ class Preview(PreviewState):
         self._check_across(plan.files)
         return pages + self._render_listings(self.output, _above(moved))
 
+    def _restart_pdfs(self) -> None:
+        """A new PDF worker with today's templates, theme and glossary; the PDFs made by
+        the old one are removed, so that each is made again when it is asked for."""
+        self.pdfs.restart(self._pdf_work())
+        for made in self.output.glob("*/*/*/*/*.pdf"):
+            made.unlink(missing_ok=True)
+
     def _forget(self, state: RecordState) -> list[str]:
         """A record file that went: its pages go too; returns their addresses."""
+        self.pdfs.forget(state)  # and its PDFs' problems
         with self._lock:
             del self.records[state.file.path]
             for address in state.addresses:

@@ -66,6 +66,13 @@ class PreviewPdfs:
         with self._lock:
             return list(self.problems.get(address, []))
 
+    def forget(self, state: RecordState) -> None:
+        """A record that went: no PDF of it is waited for or counts as a problem."""
+        with self._lock:
+            for address in pdf_addresses(state):
+                self._jobs.pop(address, None)
+                self.problems.pop(address, None)
+
     def restart(self, work: RecordWork) -> None:
         """Templates or theme changed: a new worker with the new settings."""
         self.close()

@@ -7,7 +7,6 @@ never a template itself.
 
 from __future__ import annotations
 
-import re
 from decimal import Decimal
 from pathlib import Path
 
@@ -17,26 +16,31 @@ from markupsafe import Markup, escape
 from .errors import Diagnostics, Position
 from .glossary import Glossary
 from .localize import english_amount, english_date, english_value, english_years
+from .markup import CHINESE_RUN, CJK
 from .model import IndicatorValue, Text
 from .search import template_helpers, with_search_words
 from .site import Page, home_path, publisher_path, search_path, year_path
-from .translation import CJK
 from .values import format_amount
 
 HTML_LANG = {"zh": "zh-CN", "en": "en"}
-_CHINESE_RUN = re.compile(r"[\u3400-\u9fff\uf900-\ufaff\u3000-\u303f\uff00-\uffef]+")
 
 
 def mark_chinese(english: str) -> Markup:
     """English text with any Chinese it quotes marked `lang="zh-CN"` (for screen readers)."""
     parts, last = [], 0
-    for run in _CHINESE_RUN.finditer(english):
+    for run in CHINESE_RUN.finditer(english):
         parts.append(escape(english[last:run.start()]))
         parts.append(Markup('<span lang="zh-CN">{}</span>').format(run.group()))
         last = run.end()
     parts.append(escape(english[last:]))
     return Markup("").join(parts)
 OTHER_LANGUAGE = {"zh": "en", "en": "zh"}
+
+
+def _ui_words(glossary: Glossary, key: str, language: str) -> str:
+    words = glossary.ui[key]
+    # `is not None`: an English of "" is a deliberate blank (the " 页" after a page count)
+    return words.en if language == "en" and words.en is not None else words.zh
 
 
 class Localizer:
@@ -54,13 +58,10 @@ class Localizer:
         self.other_html_lang = HTML_LANG[self.other]
 
     def ui(self, key: str) -> str:
-        words = self.glossary.ui[key]
-        # `is not None`: an English of "" is a deliberate blank (the " 页" after a page count)
-        return words.en if self.language == "en" and words.en is not None else words.zh
+        return _ui_words(self.glossary, key, self.language)
 
     def other_ui(self, key: str) -> str:
-        words = self.glossary.ui[key]
-        return (words.en or words.zh) if self.other == "en" else words.zh
+        return _ui_words(self.glossary, key, self.other)
 
     def english_of(self, text: Text | str) -> str | None:
         zh = text.zh if isinstance(text, Text) else text

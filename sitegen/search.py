@@ -24,6 +24,7 @@ from markupsafe import Markup
 from .evaluation import EvaluationReport
 from .model import TargetTable, Text
 from .report_layout import ScoreRow
+from .search_index import PAIR_WORDS_OPEN
 from .site import IndicatorRow
 
 # Han characters: the basic block, extension A, compatibility ideographs, extensions B–H.
@@ -67,11 +68,6 @@ def reader_text(page_html: str) -> str:
     return html.unescape(_TAG.sub(_tag_replacement, text))
 
 
-def text_runs(page_html: str) -> list[str]:
-    """The blocks of text of a page, in order (what `reader_text` separates)."""
-    return [run for run in reader_text(page_html).split(BOUNDARY) if run.strip()]
-
-
 def pair_words(page_html: str) -> list[str]:
     """Every distinct pair of adjacent Chinese characters in the text, as index words.
 
@@ -90,7 +86,7 @@ def with_search_words(page_html: str) -> Markup:
     screen readers, copying and reader views leave it out.
     """
     words = " ".join(pair_words(str(page_html)))
-    return Markup(page_html) + Markup('\n<div hidden data-search-words>{}</div>\n').format(words)
+    return Markup(page_html) + Markup(f"\n{PAIR_WORDS_OPEN}{{}}</div>\n").format(words)
 
 
 @dataclass(frozen=True)

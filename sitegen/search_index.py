@@ -45,9 +45,11 @@ UNUSED = ("pagefind-ui.js", "pagefind-ui.css", "pagefind-modular-ui.js",
           "pagefind-highlight.js", "pagefind-worker.js")
 _INDEXED = re.compile(r"Indexed (\d+) pages?")
 _HTML_LANG = re.compile(rb'<html lang="([^"]+)"')
-# The hidden list of pair words sitegen/search.py adds to every record page.
-PAIR_WORDS_ELEMENT = re.compile(r"<div hidden data-search-words>([^<]*)</div>")
-_WORDS_START = b"<div hidden data-search-words>"
+# The hidden list of pair words sitegen/search.py adds to every record page (it writes
+# the element with this opening tag; here it is read back).
+PAIR_WORDS_OPEN = "<div hidden data-search-words>"
+PAIR_WORDS_ELEMENT = re.compile(f"{PAIR_WORDS_OPEN}[^<]*</div>")
+_WORDS_START = PAIR_WORDS_OPEN.encode()
 # A pair word is common when at least this many pages, and this share of a language's
 # pages, hold it: on a small site none is, and every covering word goes to Pagefind.
 COMMON_PAGES = 50
@@ -104,22 +106,28 @@ def index_site(site: Path, diagnostics: Diagnostics, shown_as: str = "build") ->
                           "with --no-search", "search")
         return IndexResult(0, 0.0)
     try:
-        status, output = run_counting(pagefind_command(executable, site), site)
-    except OSError as failure:
-        diagnostics.error(where, f"search: cannot run Pagefind: {failure}", "search")
+        run = run_counting(pagefind_command(executable, site), site)
+    except PagefindNotStarted as failure:
+        diagnostics.error(where, f"search: cannot run Pagefind: {failure.__cause__}", "search")
         return IndexResult(0, 0.0)
-    if status.returncode != 0:
-        diagnostics.error(where, f"search: Pagefind failed ({status.returncode}): "
-                          f"{_last_lines(output)}", "search")
+    except OSError as failure:  # a page that cannot be read back while Pagefind runs
+        page = Path(failure.filename or site)
+        shown = f"{shown_as}/{page.relative_to(site)}" if page.is_relative_to(site) else page
+        diagnostics.error(Position(str(shown)), "search: cannot read this page back to count "
+                          f"its search words: {failure.strerror or failure}", "search")
+        return IndexResult(0, 0.0)
+    if run.returncode != 0:
+        diagnostics.error(where, f"search: Pagefind failed ({run.returncode}): "
+                          f"{_last_lines(run.output)}", "search")
         return IndexResult(0, 0.0)
     try:
-        finish_bundle(site, status.counts)
+        finish_bundle(site, run.counts)
     except (OSError, ValueError, KeyError, IndexError, TypeError, CBORError) as failure:
         diagnostics.error(where, f"search: cannot finish the index Pagefind wrote "
                           f"({failure}); is Pagefind {engine_version()} the version the "
                           "Makefile names?", "search")
         return IndexResult(0, 0.0)
-    indexed = _INDEXED.findall(output)  # the last count is the total of all languages
+    indexed = _INDEXED.findall(run.output)  # the last count is the total of all languages
     return IndexResult(int(indexed[-1]) if indexed else 0, time.perf_counter() - started)
 
 
@@ -130,32 +138,41 @@ def pagefind_command(executable: Path, site: Path) -> list[str]:
 
 @dataclass
 class IndexRun:
-    """How a Pagefind run ended, and the pair-word counts read while it ran."""
+    """How a Pagefind run ended (status, everything it printed), and the pair-word counts
+    read while it ran."""
 
     returncode: int
+    output: str
     counts: WordCounts
 
 
-def run_counting(command: list[str], site: Path) -> tuple[IndexRun, str]:
+class PagefindNotStarted(Exception):
+    """The Pagefind command could not be started (its OSError is the cause)."""
+
+
+def run_counting(command: list[str], site: Path) -> IndexRun:
     """Run `command` (Pagefind over `site`) and count the pages' pair words meanwhile: the
     counting reads every page back, and Pagefind leaves the machine idle for that long
     while it waits on its own threads. Output goes to a file, never a pipe that could fill
-    while nobody reads it. Returns the run and Pagefind's output."""
+    while nobody reads it."""
     with tempfile.TemporaryFile() as output:
-        process = subprocess.Popen(command, stdout=output, stderr=subprocess.STDOUT)
+        try:
+            process = subprocess.Popen(command, stdout=output, stderr=subprocess.STDOUT)
+        except OSError as failure:
+            raise PagefindNotStarted from failure
         try:
             counts = count_pair_words(site)
         finally:
             returncode = process.wait()
         output.seek(0)
-        return IndexRun(returncode, counts), output.read().decode("utf-8", "replace")
+        return IndexRun(returncode, output.read().decode("utf-8", "replace"), counts)
 
 
-def finish_bundle(site: Path, counts: WordCounts | None = None) -> None:
+def finish_bundle(site: Path, counts: WordCounts) -> None:
     """What sitegen adds to Pagefind's run: its unused files out, the common words in, the
     filters in a fixed order (`search_order`)."""
     _remove_unused(site / BUNDLE)
-    write_common_words(site / BUNDLE, count_pair_words(site) if counts is None else counts)
+    write_common_words(site / BUNDLE, counts)
     reorder_index(site / BUNDLE)
 
 
@@ -174,7 +191,7 @@ def count_pair_words(site: Path) -> WordCounts:
     counts = WordCounts()
     for page in sorted(site.glob(RECORD_PAGES)):
         html = page.read_bytes()
-        language = _HTML_LANG.search(html, 0, 200)
+        language = _HTML_LANG.search(html)  # found at the top, where every page has it
         if language is None:
             continue
         name = language[1].decode().lower()

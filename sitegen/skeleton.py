@@ -8,12 +8,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from .project import (
-    Project,
-    publisher_name_problem,
-    record_name_problem,
-    year_folder_problem,
-)
+from .project import Project
+from .values import publisher_name_problem, record_name_problem, year_folder_problem
 
 RECORD = """\
 # {publisher}/{year}/{record_id}.yaml: a performance target table (绩效目标表).

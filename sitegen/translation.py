@@ -10,16 +10,14 @@ indicators (with 指标解释 and 指标说明), stated figures' words, body and
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 
 from .errors import Diagnostics, Position
 from .evaluation import Block, EvaluationReport, Section, StatedFigures
 from .glossary import Glossary
 from .localize import english_value
+from .markup import CJK
 from .model import IndicatorTable, IndicatorValue, TargetTable, Text
-
-CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")  # a text without Chinese needs no translation
 
 
 def record_texts(table: TargetTable) -> Iterator[tuple[str, Text]]:

@@ -28,7 +28,7 @@ from .evaluation_tables import (
 from .fields import Fields, read_fields, read_text
 from .glossary import Glossary
 from .load import Mapping, Node
-from .markup import mark_chinese_html, refusals, render_markdown
+from .markup import CJK, mark_chinese_html, refusals, render_markdown
 from .model import Publisher
 from .validate import RecordValidator
 from .validate_scoring import ScoringValidator, read_number, read_percent, table_number
@@ -126,8 +126,12 @@ class ReportValidator:
                 self.diagnostics.warning(
                     node.position, f"'{where}': {refused} is not published (the site allows "
                     "text, headings, lists, tables and plain links in report text)", "markup")
-        english = mark_chinese_html(render_markdown(text.en)) if text.en else None
-        return MarkdownBlock(text, render_markdown(text.zh), english, node.position)
+        chinese = render_markdown(text.zh)
+        # Text without Chinese (figures, a Latin name) is the same in English: shown so,
+        # as the translation audit already counts it.
+        english = (mark_chinese_html(render_markdown(text.en)) if text.en
+                   else None if CJK.search(text.zh) else chinese)
+        return MarkdownBlock(text, chinese, english, node.position)
 
     def check_placement(self, report: EvaluationReport, fields: Fields) -> None:
         """Every structured table is printed once, where the body says; none is lost."""

@@ -20,7 +20,7 @@ from .evaluation import (
     StatedFigures,
 )
 from .fields import Fields, read_fields
-from .load import Node
+from .load import Node, Sequence
 from .model import IndicatorValue, Text
 from .validate import RecordValidator
 from .values import parse_amount
@@ -181,7 +181,10 @@ class ScoringValidator:
     def not_empty(self, level: Fields, key: str, what: str) -> None:
         """A scored level with nothing under it would drop out of the score table (and
         shift its columns): the report scores indicators, not empty headings."""
-        if level.has(key) and not list(level.items(key, required=False)):
+        # The list itself, not read again through `items`: that would repeat its errors
+        # (a value that is not a list) and call such a value empty too.
+        entries = level.node.values.get(key)
+        if isinstance(entries, Sequence) and not entries.items:
             level.error(key, f"{what} needs at least one entry under '{key}'", "empty-level")
 
     def indicators(self, second: Fields) -> list[ScoredIndicator]:

@@ -72,3 +72,38 @@ def parse_indicator_value(raw: str, qualitative_words: frozenset[str]) -> Indica
 def format_amount(amount: Decimal) -> str:
     """Thousands separators, keeping the scale as filed: 9593190.00 → 9,593,190.00."""
     return f"{amount:,}"
+
+
+# -- names under content/ ------------------------------------------------------------------
+SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+# Addresses of the site's own pages beside the publishers' (build/<language>/<name>/).
+RESERVED_FOLDERS = {"search": "the search page"}
+YEAR_FOLDER = re.compile(r"\d{4}")
+
+
+def _slug_message(what: str, name: str) -> str:
+    return (f"the {what} '{name}' is not a safe name for a web address: use lower-case "
+            "letters a-z, digits and single hyphens, e.g. office-renovation")
+
+
+# The rules a name under content/ must follow to be published: `discover` applies them to
+# what it finds, `sitegen new` to what it is asked to write, so it never writes a record
+# that the build would then skip.
+def publisher_name_problem(name: str) -> str | None:
+    if not SLUG.match(name):
+        return _slug_message("publisher folder", name)
+    if name in RESERVED_FOLDERS:
+        return (f"a publisher folder cannot be named '{name}': that address is "
+                f"{RESERVED_FOLDERS[name]}; rename the folder")
+    return None
+
+
+def record_name_problem(name: str) -> str | None:
+    return None if SLUG.match(name) else _slug_message("record file name", name)
+
+
+def year_folder_problem(year: int | str) -> str | None:
+    if YEAR_FOLDER.fullmatch(str(year)):
+        return None
+    return (f"the year '{year}' is not a four-digit year (e.g. 2024): records live in "
+            "content/<publisher>/<year>/")

@@ -280,3 +280,22 @@ def test_bench_search_refuses_a_site_built_without_search(project_factory, capsy
     status, output = run_cli(capsys, project, "bench", "search", str(project.root))
     assert status == 1
     assert "holds no site built for search: run `sitegen build --no-pdf` there first" in output
+
+
+def test_a_benchmark_build_that_fails_names_the_record(project_factory, capsys, monkeypatch):
+    """The PDF throughput builds corpus records; a record that fails there (a glyph the
+    font lacks) is reported like any build error, not as a bug in sitegen."""
+    from sitegen import bench
+    from sitegen.errors import Diagnostics, Position
+
+    def failing_build(*args, **kwargs):
+        diagnostics = Diagnostics()
+        diagnostics.error(Position("content/p/2020/project-00001.yaml", 3, 1), "no glyph")
+        raise BuildError(diagnostics)
+
+    project = project_factory({"2023/a.yaml": RECORD})
+    monkeypatch.setattr(bench, "run", failing_build)
+    status, output = run_cli(capsys, project, "bench", "run", str(project.root))
+    assert status == 1 and "internal error" not in output
+    assert "content/p/2020/project-00001.yaml:3:1: error: no glyph" in output
+    assert "error: a benchmark build failed" in output

@@ -318,6 +318,19 @@ def test_untranslated_report_text_is_shown_in_chinese_and_says_so(project_factor
     assert not page.select("p.untranslated") and not page.select('div[lang="zh-CN"]')
 
 
+def test_report_text_without_chinese_needs_no_english(project_factory):
+    """A paragraph of figures only is the same in both languages: the audit counts it as
+    translated, and the English page shows it as English, not as untranslated Chinese."""
+    record = with_change("  - zh: 为评价测试项目，报告如下：\n    en: \"To evaluate the test "
+                         "project, we report as follows:\"", "  - \"2023: 85 / 100\"")
+    project = project_factory({"2023/r.yaml": record})
+    build(project, RecordingReporter(), pdf=False, search=False)
+    page = soup_of(project.build_dir / "en/test-bureau/2023/r/index.html")
+    first = page.select("div.report-text")[0]
+    assert "2023: 85 / 100" in first.get_text() and first.get("lang") is None
+    assert not page.select("p.untranslated")
+
+
 def test_chinese_quoted_in_english_report_text_is_marked():
     from sitegen.markup import mark_chinese_html
 
@@ -571,6 +584,18 @@ def test_a_scored_level_with_nothing_under_it_is_an_error(project_factory, capsy
     assert status == 1
     matching = [row for row in output.splitlines() if message in row]
     assert matching and matching[0].startswith(f"{PATH}:{line_of(record, needle)}:"), output
+
+
+def test_indicators_that_are_not_a_list_are_one_error(project_factory, capsys):
+    """`indicators: 5` is one mistake: said once, and not also called an empty level."""
+    record = with_change("          indicators:\n            - name: {zh: 社会稳定, en: Social "
+                         "stability}\n              weight: 40\n              score: 35\n",
+                         "          indicators: 5\n")
+    status, output = check(project_factory, capsys, record)
+    assert status == 1
+    errors = [row for row in output.splitlines()
+              if row.startswith(f"{PATH}:{line_of(record, 'indicators: 5')}:")]
+    assert len(errors) == 1 and "must be a list" in errors[0], output
 
 
 def test_a_report_target_table_shows_missing_values_and_notes_like_a_table_page(

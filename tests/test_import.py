@@ -234,6 +234,23 @@ def test_missing_file_and_missing_destination_are_one_line_errors(tmp_path, caps
     assert status == 1 and "give --publisher NAME" in output
 
 
+@pytest.mark.parametrize(("publisher", "refusal"), [
+    ("search", "a publisher folder cannot be named 'search'"),
+    ("Shanghai_Justice", "the publisher folder 'Shanghai_Justice' is not a safe name"),
+])
+def test_import_refuses_a_publisher_folder_the_build_would_reject(tmp_path, capsys, publisher,
+                                                                  refusal):
+    """The same name rules as `sitegen new` and the build: `--publisher search` used to
+    write records that the build then refused."""
+    source = tmp_path / "form.txt"
+    source.write_text(FORM, encoding="utf-8")
+    (tmp_path / "content").mkdir()
+    status, output = run_cli(capsys, Project(tmp_path), "import", str(source),
+                             "--publisher", publisher)
+    assert status == 1 and f"sitegen import: {refusal}" in output, output
+    assert list((tmp_path / "content").iterdir()) == []
+
+
 def test_existing_record_is_not_overwritten_without_force(tmp_path, capsys):
     source = tmp_path / "form.txt"
     source.write_text(FORM.replace("项目编码\tXM-2023-001\t", ""), encoding="utf-8")

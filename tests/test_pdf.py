@@ -211,3 +211,19 @@ def test_a_pdf_that_renders_too_long_is_stopped_and_named(project_factory, monke
     assert ("content/test-bureau/2023/a.yaml: error: the PDF zh/test-bureau/2023/a/a.pdf "
             "took longer than 1 s to render and was stopped") in messages, messages
     assert not project.build_dir.exists()
+
+
+def test_the_pdf_cache_is_never_written_through_an_output_link(tmp_path: Path):
+    """The preview's output lives on between saves, and its PDFs are hard links into the
+    cache: a new version must replace the link, not write into the old version's entry,
+    and going back to the old version must find it intact."""
+    from sitegen.pdfcache import PdfCache
+
+    cache = PdfCache(tmp_path / "cache", "environment")
+    target = tmp_path / "out" / "a.pdf"
+    cache.store("old", b"%PDF old", target)
+    cache.store("new", b"%PDF new", target)
+    assert (tmp_path / "cache" / "old.pdf").read_bytes() == b"%PDF old"
+    assert target.read_bytes() == b"%PDF new"
+    assert cache.fetch("old", target) and target.read_bytes() == b"%PDF old"
+    assert cache.fetch("old", target)  # already in place: still no error

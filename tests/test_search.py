@@ -16,7 +16,7 @@ import pytest
 from conftest import RECORD, run_cli
 
 from sitegen.browser import guarded_page
-from sitegen.search import pair_words, text_runs
+from sitegen.search import BOUNDARY, pair_words, reader_text
 from sitegen.search_check import (
     CHINESE_QUERIES,
     SearchPage,
@@ -263,6 +263,7 @@ def test_where_pagefind_comes_from_and_what_a_missing_one_says(project_factory, 
     with none anywhere the build says how to get it (or to build without search)."""
     from sitegen import search_index
 
+    monkeypatch.delenv("SITEGEN_PAGEFIND", raising=False)  # a developer's own choice
     installed = search_index.pagefind_executable()
     assert installed is not None and installed.is_relative_to(search_index.NODE_MODULES)
     assert search_index.engine_version().startswith("pagefind ")
@@ -284,7 +285,8 @@ def test_where_pagefind_comes_from_and_what_a_missing_one_says(project_factory, 
 def test_pair_words_follow_what_a_reader_sees():
     html = ("<td>产出</td><td>指标</td><th>满意<span>度</span></th><p>产<br>出</p>"
             "<nav>导航</nav><div>A&amp;B 社区</div>")
-    assert text_runs(html) == ["产出", "指标", "满意度", "产", "出", "A&B 社区"]
+    runs = [run for run in reader_text(html).split(BOUNDARY) if run.strip()]
+    assert runs == ["产出", "指标", "满意度", "产", "出", "A&B 社区"]
     words = pair_words(html)
     assert "qz020135020986" in words  # 产出
     assert len(words) == len(set(words)) == 5  # 产出 指标 满意 意度 社区; nothing across cells
@@ -469,3 +471,34 @@ def test_a_query_in_a_scored_indicator_links_to_the_report_row(zh_search, seed_s
     link = result.locator(".search-result-indicator a")
     assert link.get_attribute("href").endswith(f"{address}#{row}")
     assert name in soup.select_one(f"tr#{row}").get_text()
+
+
+def test_pair_words_are_counted_from_bytes_even_on_a_page_cut_short(tmp_path: Path):
+    """The common-word counts read every record page back; a page whose word list was cut
+    off (a disk that filled up) counts what it holds instead of stopping the build."""
+    from sitegen.search_index import PAIR_WORDS_OPEN, count_pair_words
+
+    page = tmp_path / "zh/pub/2023/a/index.html"
+    page.parent.mkdir(parents=True)
+    page.write_text(f'<!DOCTYPE html>\n<html lang="zh-CN">\n{PAIR_WORDS_OPEN}qz1 qz2</div>\n',
+                    encoding="utf-8")
+    cut = tmp_path / "zh/pub/2023/b/index.html"
+    cut.parent.mkdir(parents=True)
+    cut.write_text(f'<html lang="zh-CN">{PAIR_WORDS_OPEN}qz1 qz3', encoding="utf-8")
+    counts = count_pair_words(tmp_path)
+    assert counts.pages == {"zh-cn": 2}
+    assert dict(counts.words["zh-cn"]) == {b"qz1": 2, b"qz2": 1, b"qz3": 1}
+
+
+def test_a_page_that_cannot_be_read_back_is_named(project_factory, capsys, monkeypatch):
+    from sitegen import search_index
+
+    def unreadable(site: Path) -> search_index.WordCounts:
+        raise PermissionError(13, "Permission denied", str(site / "zh/x/2023/a/index.html"))
+
+    project = project_factory({"2023/a.yaml": RECORD})
+    monkeypatch.setattr(search_index, "count_pair_words", unreadable)
+    status, output = run_cli(capsys, project, "build", "--no-pdf")
+    assert status == 1 and "Traceback" not in output
+    assert ("build/zh/x/2023/a/index.html: error: search: cannot read this page back to "
+            "count its search words: Permission denied") in output

@@ -338,6 +338,36 @@ def test_a_pdf_that_cannot_be_made_shows_why(tmp_path: Path):
         assert "U+13000" in server.request("/_sitegen/problems")[1]
 
 
+def test_a_pdf_follows_the_print_stylesheet(tmp_path: Path):
+    """print.css is part of every PDF: a save of it makes each PDF again (from a worker
+    that reads the new stylesheet), instead of serving the one made before."""
+    project = write_project(tmp_path / "site", {"2023/a.yaml": RECORD})
+    pdf = "/zh/test-bureau/2023/a/a.pdf"
+    with served(project) as server:
+        assert "测试项目" in pdf_text(server.fetch(pdf)[2])
+        stylesheet = project.theme_dir / "print.css"
+        stylesheet.write_text(stylesheet.read_text(encoding="utf-8")
+                              + '@page { @top-left { content: "STYLESHEET-MARK" } }\n',
+                              encoding="utf-8")
+        server.wait_for_line(r"rebuilt theme/print\.css")
+        status, _, data = server.fetch(pdf)
+        assert status == 200 and "STYLESHEET-MARK" in pdf_text(data)
+
+
+def test_a_deleted_record_takes_its_pdf_problems_with_it(tmp_path: Path):
+    project = write_project(tmp_path / "site",
+                            {"2023/a.yaml": RECORD.replace("培训次数", "培训次数𓀀"),
+                             "2023/b.yaml": RECORD.replace("测试项目", "另一个项目")})
+    with served(project) as server:
+        assert server.fetch("/zh/test-bureau/2023/a/a.pdf")[0] == 500
+        assert "U+13000" in server.request("/_sitegen/problems")[1]
+        (project.root / RECORD_DIR / "a.yaml").unlink()
+        server.wait_for_line(r"rebuilt content/test-bureau/2023/a\.yaml")
+        assert "U+13000" not in server.request("/_sitegen/problems")[1]
+        assert "error(s) in the preview" not in server.request(
+            "/zh/test-bureau/2023/b/index.html")[1]
+
+
 def test_a_browser_that_stops_waiting_is_no_error(capsys):
     from sitegen.preview_server import PreviewServer
 

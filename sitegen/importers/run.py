@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..glossary import Glossary, load_glossary
+from ..values import publisher_name_problem
 from . import emit
 from .draft import Block
 from .grid import Cell, Grid
@@ -23,7 +24,6 @@ from .recognise import TablePart, split_tables
 from .record import read_table
 from .text import UnreadableFile, read_text
 
-SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")  # as for content/ folders (project.py)
 HEADER = ("Imported by `sitegen import` from {source}. Check every REVIEW note below, then "
           "delete it.")
 
@@ -169,9 +169,8 @@ def run_import(files: list[Path], content: Path, publisher: str | None, out: Pat
     if out is None and publisher is None:
         return ["sitegen import: give --publisher NAME (records go to content/NAME/) or "
                 "--out DIR"], 1
-    if publisher is not None and not SLUG.match(publisher):
-        return [f"sitegen import: '{publisher}' is not a publisher folder name: use a-z, "
-                "0-9 and single hyphens, e.g. shanghai-justice"], 1
+    if publisher is not None and (problem := publisher_name_problem(publisher)):
+        return [f"sitegen import: {problem}"], 1
     target = out or content / str(publisher)
     outcomes = import_files(files, target, force)
     lines = summary(outcomes, shown)
