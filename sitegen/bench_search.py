@@ -29,6 +29,8 @@ from .search_index import (
     PAIR_WORDS_ELEMENT,
     RECORD_PAGES,
     finish_bundle,
+    language_parts,
+    merge_parts,
     pagefind_command,
     pagefind_executable,
     run_counting,
@@ -117,27 +119,35 @@ def _copy(build: Path, target: Path, plain: bool) -> Path:
 
 
 def _index(site: Path, plain: bool) -> tuple[float, int]:
-    """Index `site` as `sitegen build` does (Pagefind, the pair words counted meanwhile,
-    the bundle finished), or with Pagefind alone when `plain`: wall seconds and
-    Pagefind's peak memory in MB."""
+    """Index `site` as `sitegen build` does (a Pagefind run per language side by side, the
+    pair words counted meanwhile, the parts merged and the bundle finished), or with one
+    Pagefind run over every page when `plain`: wall seconds and Pagefind's peak memory in
+    MB (the runs' peaks added up: they run at once)."""
     import time
 
     executable = pagefind_executable()
     assert executable is not None, "run() makes sure Pagefind is installed"
-    command = [sys.executable, "-c", _PEAK, *pagefind_command(executable, site), "--quiet"]
+    wrapped = [sys.executable, "-c", _PEAK]
     started = time.perf_counter()
     if plain:
-        output = subprocess.run(command, capture_output=True, text=True, check=False).stdout
+        command = [*wrapped, *pagefind_command(executable, site), "--quiet"]
+        outputs = [subprocess.run(command, capture_output=True, text=True, check=False).stdout]
     else:
-        run = run_counting(command, site)
-        output = run.output
-        if run.returncode == 0:
+        parts = language_parts(site)
+        run = run_counting([[*wrapped, *pagefind_command(executable, site, part), "--quiet"]
+                            for part in parts], site)
+        outputs = [process.output for process in run.processes]
+        if all(process.returncode == 0 for process in run.processes):
+            merge_parts(site, parts)
             finish_bundle(site, run.counts)
     seconds = time.perf_counter() - started
-    status, peak = (output.split() or ["failed", "0"])[-2:]
-    if status != "0":
-        raise BenchFailure(f"Pagefind failed on {site}: {output.strip() or 'no output'}")
-    return seconds, int(peak) // 1024
+    peak = 0
+    for output in outputs:
+        status, process_peak = (output.split() or ["failed", "0"])[-2:]
+        if status != "0":
+            raise BenchFailure(f"Pagefind failed on {site}: {output.strip() or 'no output'}")
+        peak += int(process_peak)
+    return seconds, peak // 1024
 
 
 def _size(folder: Path) -> int:

@@ -7,7 +7,12 @@ record page also carries, in a `hidden` element Pagefind still indexes, each pai
 adjacent Chinese characters of its text as one ASCII word that neither segmenter can cut
 (`qz` and the two code points as six digits each). `theme/search.js` turns a Chinese query
 into the same words, all of which must match, and keeps only the pages whose text holds
-the query itself: every page containing the string is found, and no other.
+the query itself: every page containing the string is found, and no other. A lone
+character goes as the beginning its pair words share, a prefix for Pagefind.
+
+Since nothing asks for jieba's words any more, Chinese pages are indexed without it
+(`search_index.py`); the figures and Latin words it would have cut out of Chinese text
+(12348热线, UPS电池) are added to the hidden element instead, as words of their own.
 """
 
 from __future__ import annotations
@@ -31,6 +36,11 @@ from .site import IndicatorRow
 # theme/search.js uses the same ranges; keep them in step.
 HAN = "[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U000323af]"
 HAN_PAIR = re.compile(f"(?=({HAN}{HAN}))")  # every pair, overlapping: 社区矫 → 社区, 区矫
+# A run of Latin letters and figures touching a Chinese character on either side, once
+# the characters Pagefind drops from a word are gone (fossick/mod.rs: all but \w), so
+# 90%的 gives 90 and 12.5万元 gives 125, as Pagefind makes of the queries 90% and 12.5.
+GLUED_WORD = re.compile(f"(?<={HAN})[0-9A-Za-z]+|[0-9A-Za-z]+(?={HAN})")
+_DROPPED_BY_PAGEFIND = re.compile(r"[^\w\s]")
 WORD_PREFIX = "qz"  # no English word starts so, and a word ending in digits is never stemmed
 
 # Pagefind joins the text of these elements to their neighbours; every other element is
@@ -79,13 +89,27 @@ def pair_words(page_html: str) -> list[str]:
     return [pair_word(pair[0], pair[1]) for pair in sorted(pairs)]
 
 
+def glued_words(text: str) -> list[str]:
+    """Latin letters and figures written against Chinese characters (2023年, 90%的, 第3季度),
+    distinct and sorted: Pagefind, which does not cut a Chinese page into words
+    (search_index.py), would index them only as part of the whole run of characters."""
+    return sorted(set(GLUED_WORD.findall(_DROPPED_BY_PAGEFIND.sub("", text))))
+
+
+def search_words(page_html: str) -> list[str]:
+    """What a record page adds to the index: its pair words, then its glued words."""
+    text = reader_text(page_html)
+    pairs = set(HAN_PAIR.findall(text))
+    return [pair_word(pair[0], pair[1]) for pair in sorted(pairs)] + glued_words(text)
+
+
 def with_search_words(page_html: str) -> Markup:
-    """Jinja filter: the HTML followed by its pair words in an element no one sees.
+    """Jinja filter: the HTML followed by its search words in an element no one sees.
 
     `hidden` rather than a visually-hidden class: Pagefind indexes it all the same, and
     screen readers, copying and reader views leave it out.
     """
-    words = " ".join(pair_words(str(page_html)))
+    words = " ".join(search_words(str(page_html)))
     return Markup(page_html) + Markup(f"\n{PAIR_WORDS_OPEN}{{}}</div>\n").format(words)
 
 

@@ -6,10 +6,19 @@ Pagefind's extended binary (it segments Chinese) comes from npm: `make` installs
 10 000 pages (a word's cost grows with the pages it is on; 1.6 groups matches by page
 first). It writes one index per `<html lang>` into `pagefind/`; `theme/search.js` is the
 only thing that reads it.
+
+One Pagefind process per language, side by side: a single run over every page leaves
+one of the two cores idle for most of its time (writing the index is one thread), and
+Chinese pages are indexed under a private language tag that Pagefind does not cut into
+words. Its segmenter (jieba) took about half of its work on a Chinese page, and sitegen
+never asks for the words it found: a Chinese query reaches Pagefind as pair words
+(`search.py`) and is checked against the page text in the browser. The language parts
+are then merged into one bundle under the pages' own language names.
 """
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import re
@@ -25,7 +34,7 @@ from pathlib import Path
 from cbor2 import CBORError
 
 from .errors import Diagnostics, Position
-from .search_order import reorder_index
+from .search_order import ENTRY, reorder_index
 
 BUNDLE = "pagefind"
 # Where `make` puts Pagefind (npm package `pagefind`, its binary in @pagefind/<platform>);
@@ -38,6 +47,14 @@ INSTALL_HINT = "`make setup` installs it (npm package pagefind, into node_module
 # Record pages only (<lang>/<publisher>/<year>/<record>/index.html): listings, the search
 # page and the home page would only repeat what the records say.
 RECORD_PAGES = "*/*/*/*/index.html"
+LANGUAGE_RECORD_PAGES = "*/*/*/index.html"  # the same, inside one language's folder
+# Where each language's Pagefind run writes, inside the site, before the parts are merged.
+PARTS = ".pagefind-parts"
+# Languages Pagefind cuts into words with a segmenter (fossick/mod.rs `should_segment`);
+# their pages are indexed under PRIVATE_TAG instead (see above). `x-` tags are private
+# use (BCP 47), and Pagefind neither segments nor stems "x".
+SEGMENTED = frozenset({"zh", "ja"})
+PRIVATE_TAG = "x-sitegen-{}"
 # Pagefind's ready-made interfaces: theme/search.js replaces them, so they are dead weight;
 # and its web worker, which theme/search.js turns off (`noWorker`).
 UNUSED = ("pagefind-ui.js", "pagefind-ui.css", "pagefind-modular-ui.js",
@@ -105,8 +122,9 @@ def index_site(site: Path, diagnostics: Diagnostics, shown_as: str = "build") ->
                           f"name its {EXECUTABLE} binary in {PAGEFIND_VARIABLE}, or build "
                           "with --no-search", "search")
         return IndexResult(0, 0.0)
+    parts = language_parts(site)
     try:
-        run = run_counting(pagefind_command(executable, site), site)
+        run = run_counting([pagefind_command(executable, site, part) for part in parts], site)
     except PagefindNotStarted as failure:
         diagnostics.error(where, f"search: cannot run Pagefind: {failure.__cause__}", "search")
         return IndexResult(0, 0.0)
@@ -116,56 +134,145 @@ def index_site(site: Path, diagnostics: Diagnostics, shown_as: str = "build") ->
         diagnostics.error(Position(str(shown)), "search: cannot read this page back to count "
                           f"its search words: {failure.strerror or failure}", "search")
         return IndexResult(0, 0.0)
-    if run.returncode != 0:
-        diagnostics.error(where, f"search: Pagefind failed ({run.returncode}): "
-                          f"{_last_lines(run.output)}", "search")
+    failed = [(part, process) for part, process in zip(parts, run.processes, strict=True)
+              if process.returncode != 0]
+    for part, process in failed:
+        diagnostics.error(where, f"search: Pagefind failed on the {part.language} pages "
+                          f"({process.returncode}): {_last_lines(process.output)}", "search")
+    if failed:
         return IndexResult(0, 0.0)
     try:
+        merge_parts(site, parts)
         finish_bundle(site, run.counts)
     except (OSError, ValueError, KeyError, IndexError, TypeError, CBORError) as failure:
         diagnostics.error(where, f"search: cannot finish the index Pagefind wrote "
                           f"({failure}); is Pagefind {engine_version()} the version the "
                           "Makefile names?", "search")
         return IndexResult(0, 0.0)
-    indexed = _INDEXED.findall(run.output)  # the last count is the total of all languages
-    return IndexResult(int(indexed[-1]) if indexed else 0, time.perf_counter() - started)
+    return IndexResult(sum(process.pages for process in run.processes),
+                       time.perf_counter() - started)
 
 
-def pagefind_command(executable: Path, site: Path) -> list[str]:
-    return [str(executable), "--site", str(site), "--glob", RECORD_PAGES,
-            "--output-subdir", BUNDLE, "--keep-index-url"]
+@dataclass(frozen=True)
+class LanguagePart:
+    """One language's record pages: one Pagefind run indexes them."""
+
+    folder: str  # the language's folder in the site, e.g. "zh"
+    language: str  # the pages' <html lang> in lower case: Pagefind's name for the index
+
+    @property
+    def told(self) -> str | None:
+        """The language Pagefind is told when not the pages' own: a private tag for a
+        language it would cut into words."""
+        if self.language.split("-")[0] in SEGMENTED:
+            return PRIVATE_TAG.format(self.language)
+        return None
+
+
+def language_parts(site: Path) -> list[LanguagePart]:
+    """The site's languages: each folder holding record pages, with the language the
+    first page found there declares (every page of a folder declares the same)."""
+    parts = []
+    for folder in sorted(site.iterdir()):
+        if not folder.is_dir() or folder.name in (BUNDLE, PARTS):
+            continue
+        page = next(folder.glob(LANGUAGE_RECORD_PAGES), None)
+        if page is None:
+            continue
+        with page.open("rb") as opened:
+            language = _HTML_LANG.search(opened.read(4096))
+        parts.append(LanguagePart(folder.name,
+                                  language[1].decode().lower() if language else "unknown"))
+    return parts
+
+
+def pagefind_command(executable: Path, site: Path, part: LanguagePart | None = None
+                     ) -> list[str]:
+    """Pagefind over one language's record pages into its part folder; with no `part`, over
+    every record page into the bundle at once, as Pagefind is used plainly."""
+    if part is None:
+        return [str(executable), "--site", str(site), "--glob", RECORD_PAGES,
+                "--output-subdir", BUNDLE, "--keep-index-url"]
+    command = [str(executable), "--site", str(site),
+               "--glob", f"{part.folder}/{LANGUAGE_RECORD_PAGES}",
+               "--output-subdir", f"{PARTS}/{part.folder}", "--keep-index-url"]
+    return command + (["--force-language", part.told] if part.told else [])
+
+
+@dataclass
+class ProcessRun:
+    """How one Pagefind run ended: its status and everything it printed."""
+
+    returncode: int
+    output: str
+
+    @property
+    def pages(self) -> int:
+        indexed = _INDEXED.findall(self.output)  # the last count is the run's total
+        return int(indexed[-1]) if indexed else 0
 
 
 @dataclass
 class IndexRun:
-    """How a Pagefind run ended (status, everything it printed), and the pair-word counts
-    read while it ran."""
+    """The Pagefind runs, and the pair-word counts read while they ran."""
 
-    returncode: int
-    output: str
+    processes: list[ProcessRun]
     counts: WordCounts
 
 
 class PagefindNotStarted(Exception):
-    """The Pagefind command could not be started (its OSError is the cause)."""
+    """A Pagefind command could not be started (its OSError is the cause)."""
 
 
-def run_counting(command: list[str], site: Path) -> IndexRun:
-    """Run `command` (Pagefind over `site`) and count the pages' pair words meanwhile: the
-    counting reads every page back, and Pagefind leaves the machine idle for that long
-    while it waits on its own threads. Output goes to a file, never a pipe that could fill
-    while nobody reads it."""
-    with tempfile.TemporaryFile() as output:
+def run_counting(commands: list[list[str]], site: Path) -> IndexRun:
+    """Run `commands` (Pagefind over parts of `site`) side by side and count the pages'
+    pair words meanwhile: the counting reads every page back while Pagefind waits on its
+    own threads. Output goes to files, never pipes that could fill while nobody reads."""
+    with contextlib.ExitStack() as stack:
+        outputs = [stack.enter_context(tempfile.TemporaryFile()) for _ in commands]
+        processes: list[subprocess.Popen[bytes]] = []
         try:
-            process = subprocess.Popen(command, stdout=output, stderr=subprocess.STDOUT)
-        except OSError as failure:
-            raise PagefindNotStarted from failure
-        try:
+            for command, output in zip(commands, outputs, strict=True):
+                try:
+                    processes.append(subprocess.Popen(command, stdout=output,
+                                                      stderr=subprocess.STDOUT))
+                except OSError as failure:
+                    raise PagefindNotStarted from failure
             counts = count_pair_words(site)
         finally:
-            returncode = process.wait()
-        output.seek(0)
-        return IndexRun(returncode, output.read().decode("utf-8", "replace"), counts)
+            returncodes = [process.wait() for process in processes]
+        runs = []
+        for returncode, output in zip(returncodes, outputs, strict=True):
+            output.seek(0)
+            runs.append(ProcessRun(returncode, output.read().decode("utf-8", "replace")))
+        return IndexRun(runs, counts)
+
+
+def merge_parts(site: Path, parts: list[LanguagePart]) -> None:
+    """Move each language's part into one bundle, its index filed under the pages' own
+    language name (not the tag Pagefind was told). File names never collide: each starts
+    with the language it belongs to, and the shared ones (Pagefind's script, its word
+    stemmers) are the same bytes in every part."""
+    bundle = site / BUNDLE
+    entry: dict[str, object] = {}
+    languages = {}
+    for part in parts:
+        source = site / PARTS / part.folder
+        part_entry = json.loads((source / ENTRY).read_text(encoding="utf-8"))
+        for facts in part_entry["languages"].values():  # one, or none when no page indexed
+            languages[part.language] = facts
+        entry = {**part_entry, **entry}
+        for path in sorted(source.rglob("*")):
+            target = bundle / path.relative_to(source)
+            if path.is_dir():
+                target.mkdir(parents=True, exist_ok=True)
+            elif path.name != ENTRY and not target.exists():
+                path.rename(target)
+    entry["languages"] = dict(sorted(languages.items()))
+    bundle.mkdir(exist_ok=True)
+    (bundle / ENTRY).write_text(json.dumps(entry, ensure_ascii=False, separators=(",", ":")),
+                                encoding="utf-8")
+    shutil.rmtree(site / PARTS)
 
 
 def finish_bundle(site: Path, counts: WordCounts) -> None:

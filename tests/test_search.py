@@ -16,7 +16,7 @@ import pytest
 from conftest import RECORD, run_cli
 
 from sitegen.browser import guarded_page
-from sitegen.search import BOUNDARY, pair_words, reader_text
+from sitegen.search import BOUNDARY, glued_words, pair_words, reader_text
 from sitegen.search_check import (
     CHINESE_QUERIES,
     SearchPage,
@@ -25,6 +25,7 @@ from sitegen.search_check import (
     page_texts,
     score,
 )
+from sitegen.search_index import PARTS
 
 SH23 = "zh/shanghai-justice/2023"
 
@@ -252,7 +253,7 @@ def test_index_failure_is_a_diagnostic_and_keeps_the_old_build(project_factory, 
     monkeypatch.setattr(search_index, "pagefind_executable", lambda: Path("/bin/false"))
     status, output = run_cli(capsys, project, "build", "--no-pdf")
     assert status == 1
-    assert "build/pagefind: error: search: Pagefind failed (1)" in output
+    assert "build/pagefind: error: search: Pagefind failed on the zh-cn pages (1)" in output
     assert "Traceback" not in output and "build failed: build/ was left as it was" in output
     assert (project.build_dir / "pagefind" / "pagefind-entry.json").read_bytes() == before
 
@@ -290,6 +291,35 @@ def test_pair_words_follow_what_a_reader_sees():
     words = pair_words(html)
     assert "qz020135020986" in words  # 产出
     assert len(words) == len(set(words)) == 5  # 产出 指标 满意 意度 社区; nothing across cells
+
+
+def test_each_language_is_indexed_apart_and_filed_under_its_own_name(seed_site: Path):
+    """One Pagefind run per language (Chinese under a private tag, so it is not cut into
+    words), merged into one bundle under the pages' own languages, parts cleared away."""
+    entry = json.loads((seed_site / "pagefind" / "pagefind-entry.json").read_text())
+    zh_pages = len(list((seed_site / "zh").glob("*/*/*/index.html")))
+    assert {name: facts["page_count"] for name, facts in entry["languages"].items()} == {
+        "en": zh_pages, "zh-cn": zh_pages}
+    assert all((seed_site / "pagefind" / f"pagefind.{facts['hash']}.pf_meta").is_file()
+               for facts in entry["languages"].values())
+    assert not (seed_site / PARTS).exists()
+
+
+def test_glued_words_stand_apart_as_pagefind_makes_a_query():
+    """Pagefind does not cut Chinese pages into words (search_index.py), so figures and
+    Latin letters written against Chinese characters are given as words of their own,
+    with what Pagefind drops from a word (%, .) dropped."""
+    assert glued_words("持续做好12348公共法律服务 UPS电池 完成90%的 12.5万元 2023 abc") == [
+        "12348", "125", "90", "UPS"]  # 2023 and abc stand apart already
+
+
+@pytest.mark.parametrize(("query", "expected"), [
+    ("UPS", f"{SH23}/equipment-purchase"),  # UPS电池及网络交换设备
+    ("12348", f"{SH23}/grassroots-judicial-affairs"),  # 12348公共法律服务热线
+])
+def test_a_figure_or_latin_word_inside_chinese_text_is_found(zh_search, query, expected):
+    found = {address.removesuffix("/index.html") for address in zh_search.run(query)}
+    assert expected in found, (query, found)
 
 
 def test_pair_words_are_written_only_when_the_build_indexes(seed_site, project_factory,
@@ -444,11 +474,15 @@ def test_a_shared_search_address_restores_query_and_filters(browser, served_seed
         assert guard.tried == []
 
 
-def test_a_single_chinese_character_is_searched_with_a_notice(zh_search):
-    """One Han character makes no pair word: Pagefind's own words answer it, and the
-    reader is told that two or more characters find every page."""
-    zh_search.run("矫", every=False)
+def test_a_single_chinese_character_is_searched_with_a_notice(zh_search, seed_site):
+    """One Han character makes no pair word: it finds every page where it begins a pair
+    (the pair words' shared beginning, matched as a prefix) and no page without it, and
+    the reader is told that two or more characters find every page."""
+    texts = page_texts(seed_site, "zh")
+    found = set(zh_search.run("矫"))
     assert "只输入一个汉字时，结果可能不全" in zh_search.status()
+    assert containing(texts, "矫正") <= found <= containing(texts, "矫")
+    assert set(zh_search.run("馆")) == set()  # on no seed page
 
 
 def test_a_query_in_a_scored_indicator_links_to_the_report_row(zh_search, seed_site):

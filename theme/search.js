@@ -36,18 +36,23 @@
 
   // --- queries --------------------------------------------------------------------------
 
+  function pairPrefix(first) {
+    return "qz" + String(first.codePointAt(0)).padStart(6, "0");
+  }
+
   function pairWord(first, second) {
-    const six = (c) => String(c.codePointAt(0)).padStart(6, "0");
-    return "qz" + six(first) + six(second);
+    return pairPrefix(first) + pairPrefix(second).slice(2);
   }
 
   // Chinese runs of two or more characters become pair words. The check of each page
-  // wants them all; Pagefind gets the few `pagefindTerm` picks. Everything else (English
-  // words, numbers, a lone character) goes to Pagefind as typed.
+  // wants them all; Pagefind gets the few `pagefindTerm` picks. A lone character makes no
+  // pair word: it goes as the beginning its pair words share, which Pagefind matches as a
+  // prefix (every page where it starts a pair; the status says the rest may be missed).
+  // Everything else (English words, numbers) goes to Pagefind as typed.
   function parseQuery(text) {
     const runs = [];
     const rest = text.replace(HAN, (run) => {
-      if (Array.from(run).length < 2) return run;
+      if (Array.from(run).length < 2) return ` ${pairPrefix(run)} `;
       runs.push(run);
       return " ";
     });
