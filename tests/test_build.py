@@ -127,6 +127,38 @@ def test_links_are_relative_and_resolve(seed_site: Path):
             assert target.exists(), (page, link)
 
 
+def test_a_relative_link_is_what_posixpath_relpath_gives():
+    """site.relative_link skips relpath's absolute paths; it must agree with it."""
+    import itertools
+    import posixpath
+
+    from sitegen.site import relative_link
+    paths = ["index.html", "theme/style.css", "zh/index.html", "zh/search/index.html",
+             "zh/a/2023/index.html", "zh/a/2023/t/index.html", "zh/a/2023/t/t.pdf",
+             "en/a/2023/t/index.html", "zh/ab/2023/index.html", "zh/a/2024/t/index.html",
+             "data/a/2023/t.json", "data/indicators.csv"]
+    for page, target in itertools.product(paths, repeat=2):
+        folder = posixpath.dirname(page)
+        assert relative_link(target, folder) == posixpath.relpath(target, folder or "."), (
+            page, target)
+    assert relative_link("zh/a", "zh/a") == "."
+
+
+def test_templates_still_hand_the_context_to_functions_that_ask_for_it(tmp_path: Path):
+    """render._Context calls plain functions directly; one marked pass_context still
+    gets the context, with the variables a loop sets."""
+    import jinja2
+
+    from sitegen.render import make_environment
+    (tmp_path / "t.html").write_text(
+        "{% for x in [1, 2] %}{% set y = x * 3 %}{{ shown() }}{{ plain(x) }} {% endfor %}",
+        encoding="utf-8")
+    environment = make_environment(tmp_path)
+    environment.globals["shown"] = jinja2.pass_context(lambda context: context["y"])
+    environment.globals["plain"] = lambda value: value * 10
+    assert environment.get_template("t.html").render() == "310 620 "
+
+
 def test_record_text_is_escaped_not_evaluated(project_factory, capsys):
     hostile = RECORD.replace("text: 完成任务。", "text: \"<script>alert(1)</script>{{ 7*7 }}\"")
     project = project_factory({"2023/a.yaml": hostile})
