@@ -29,7 +29,7 @@ from markupsafe import Markup
 from .evaluation import EvaluationReport
 from .model import TargetTable, Text
 from .report_layout import ScoreRow
-from .search_index import PAIR_WORDS_OPEN
+from .search_index import PAIR_WORD_PREFIX, PAIR_WORDS_OPEN
 from .site import IndicatorRow
 
 # Han characters: the basic block, extension A, compatibility ideographs, extensions B–H.
@@ -41,7 +41,8 @@ HAN_PAIR = re.compile(f"(?=({HAN}{HAN}))")  # every pair, overlapping: 社区矫
 # 90%的 gives 90 and 12.5万元 gives 125, as Pagefind makes of the queries 90% and 12.5.
 GLUED_WORD = re.compile(f"(?<={HAN})[0-9A-Za-z]+|[0-9A-Za-z]+(?={HAN})")
 _DROPPED_BY_PAGEFIND = re.compile(r"[^\w\s]")
-WORD_PREFIX = "qz"  # no English word starts so, and a word ending in digits is never stemmed
+# PAIR_WORD_PREFIX, "qz": no English word starts so, and a word ending in digits is never
+# stemmed.
 
 # Pagefind joins the text of these elements to their neighbours; every other element is
 # a boundary. A pair of characters split by a boundary is no pair a reader sees, so it
@@ -67,7 +68,7 @@ def _tag_replacement(tag: re.Match[str]) -> str:
 
 def pair_word(first: str, second: str) -> str:
     """The index word for two adjacent Chinese characters, e.g. 产出 → qz020135020986."""
-    return f"{WORD_PREFIX}{ord(first):06d}{ord(second):06d}"
+    return f"{PAIR_WORD_PREFIX}{ord(first):06d}{ord(second):06d}"
 
 
 def reader_text(page_html: str) -> str:

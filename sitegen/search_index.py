@@ -66,6 +66,8 @@ _HTML_LANG = re.compile(rb'<html lang="([^"]+)"')
 # the element with this opening tag; here it is read back).
 PAIR_WORDS_OPEN = "<div hidden data-search-words>"
 PAIR_WORDS_ELEMENT = re.compile(f"{PAIR_WORDS_OPEN}[^<]*</div>")
+# How every pair word starts (search.py makes them; the element also holds other words).
+PAIR_WORD_PREFIX = "qz"
 _WORDS_START = PAIR_WORDS_OPEN.encode()
 # A pair word is common when at least this many pages, and this share of a language's
 # pages, hold it: on a small site none is, and every covering word goes to Pagefind.
@@ -312,15 +314,18 @@ def count_pair_words(site: Path) -> WordCounts:
 
 
 def write_common_words(bundle: Path, counts: WordCounts) -> None:
-    """`sitegen-common.<lang>.json`: the pair words on many of a language's record pages,
-    with their page counts, so that `theme/search.js` sends Pagefind the rarest words of a
-    query (Pagefind's time grows with the pages a word is on)."""
+    """`sitegen-common.<lang>.json`: the language's record pages, and the pair words on
+    many of them with their page counts, so that `theme/search.js` sends Pagefind the
+    rarest words of a query, or none when even those are on most pages (Pagefind's time
+    grows with the pages a word is on)."""
+    prefix = PAIR_WORD_PREFIX.encode()
     for language, total in sorted(counts.pages.items()):
         floor = max(COMMON_PAGES, total * COMMON_SHARE)
         common = {word.decode(): count for word, count in sorted(counts.words[language].items())
-                  if count >= floor}
+                  if count >= floor and word.startswith(prefix)}
         (bundle / f"sitegen-common.{language}.json").write_text(
-            json.dumps(common, separators=(",", ":")), encoding="utf-8")
+            json.dumps({"pages": total, "words": common}, separators=(",", ":")),
+            encoding="utf-8")
 
 
 def _last_lines(output: str, count: int = 3) -> str:

@@ -16,6 +16,7 @@
   const FILTERS = ["publisher", "year", "category", "level"];
   const PAGE_SIZE = 10;
   const CHECK_LIMIT = 50;
+  const MOST_PAGES = 0.5; // a word on this share of the pages is sent to Pagefind as none
   const TYPING_PAUSE_MS = 80; // one search per pause in typing, not one per keystroke
 
   const $ = (id) => document.getElementById(id);
@@ -69,23 +70,30 @@
     const others = rest.split(/\s+/).filter(Boolean);
     const lone = runs.length === 0 && (text.match(HAN) || []).length > 0;
     return { text, runs, words: [...words], cover: [...cover], others, lone, sent: [],
-             term: others.join(" ") };
+             term: others.join(" "), about: Infinity };
   }
 
   // What Pagefind searches for. Its time grows with the pages each word is on (a word on
   // all 10 000 pages of a language: ~0.8 s; two such words: ~2.5 s), and the page check
   // makes the answer exact whatever it gets, so it gets the covering words no page list
   // calls common (社区矫正 → 社区 矫正: fewer index chunks to download), or else the
-  // single least common word of the query.
+  // single least common word of the query — or no word at all when even that one is on
+  // most pages (满意度): Pagefind then lists the pages without reading its index (~25 ms
+  // against ~80 ms for the word, on 10 000 pages), and the check keeps those that hold
+  // the query; the count says "about" the pages the word is on.
   function pagefindTerm(query, common) {
-    const rareCover = query.cover.filter((word) => !(word in common));
-    const rarest = [...query.words].sort((a, b) => (common[a] || 0) - (common[b] || 0));
-    const sent = rareCover.length ? rareCover : rarest.slice(0, 1);
-    return { sent, term: [...sent, ...query.others].join(" ") };
+    const counts = common.words || {};
+    const rareCover = query.cover.filter((word) => !(word in counts));
+    const rarest = [...query.words].sort((a, b) => (counts[a] || 0) - (counts[b] || 0));
+    const onMost = !rareCover.length && !query.others.length &&
+      (counts[rarest[0]] || 0) >= MOST_PAGES * (common.pages || Infinity);
+    const sent = onMost ? [] : rareCover.length ? rareCover : rarest.slice(0, 1);
+    return { sent, term: [...sent, ...query.others].join(" "),
+             about: onMost ? counts[rarest[0]] : Infinity };
   }
 
-  // The pair words on many pages, with their page counts (sitegen/search_index.py), asked
-  // for once, as the page starts.
+  // The record pages, and the pair words on many of them with their page counts
+  // (sitegen/search_index.py), asked for once, as the page starts.
   let commonWords = null;
   function loadCommonWords() {
     const language = document.documentElement.lang.toLowerCase();
@@ -132,7 +140,7 @@
     }
     const filters = chosenFilters();
     remember(query.text, filters);
-    if (!query.term && !Object.keys(filters).length) return clear();
+    if (!query.term && !query.runs.length && !Object.keys(filters).length) return clear();
     busy(true);
     say(strings.searching);
     const response = await pagefind.search(query.term || null, { filters, sort: chosenSort() });
@@ -192,10 +200,10 @@
         .replace("{rest}", candidates.length - next);
     }
     // Exact once every candidate was checked, or when none needs checking: no Chinese run,
-    // or one pair word alone, which Pagefind matches exactly.
+    // or one pair word alone, sent to Pagefind, which matches it exactly.
     const exact = checked || !query.runs.length ||
-      (query.words.length === 1 && !query.others.length);
-    const count = checked ? found.length : candidates.length;
+      (query.words.length === 1 && query.sent.length === 1 && !query.others.length);
+    const count = checked ? found.length : Math.min(candidates.length, query.about);
     const text = !exact ? strings.results_about
       : count === 1 ? strings.result_one : strings.results;
     const said = text.replace("{n}", count);
