@@ -94,14 +94,33 @@ def synthetic_record(rng: random.Random, family: str, year: int, number: int) ->
     return "\n".join(lines) + "\n"
 
 
+PRESENTATION = ("templates", "theme")
+
+
+def refresh_presentation(folder: Path) -> bool:
+    """Give the corpus sitegen's own templates and theme, as they are now; True if its
+    copies differed (made by an older sitegen: a benchmark would time old templates)."""
+    repo = Path(__file__).resolve().parent.parent
+    differed = False
+    for part in PRESENTATION:
+        if _tree_bytes(folder / part) != _tree_bytes(repo / part):
+            differed = True
+            shutil.rmtree(folder / part, ignore_errors=True)
+            shutil.copytree(repo / part, folder / part)
+    return differed
+
+
+def _tree_bytes(folder: Path) -> dict[str, bytes]:
+    return {str(path.relative_to(folder)): path.read_bytes()
+            for path in sorted(folder.rglob("*")) if path.is_file()}
+
+
 def write_corpus(folder: Path, records: int, seed: int = 2026) -> None:
     """A complete project: N records over 125 publishers and 4 years, plus templates/theme."""
     rng = random.Random(seed)
-    repo = Path(__file__).resolve().parent.parent
     if folder.exists():
         shutil.rmtree(folder)  # write_corpus' callers make sure it is an earlier corpus
-    for part in ("templates", "theme"):
-        shutil.copytree(repo / part, folder / part)
+    refresh_presentation(folder)
     # 125 publishers × 4 years: about 20 tables a volume, as departments file them.
     for number in range(records):
         publisher = f"publisher-{number % 125 + 1}"
@@ -156,6 +175,9 @@ def run(folder: Path, reporter: Reporter, jobs: int | None = None, rounds: int =
         reporter.info(f"{folder} holds no benchmark corpus: write one with "
                       f"`sitegen bench corpus --records N {folder}`")
         return 1
+    if refresh_presentation(folder):
+        reporter.info("templates/ and theme/ of the corpus replaced by sitegen's own: they "
+                      "were an older sitegen's")
     full, unchanged, peaks = [], [], []
     for _ in range(rounds):
         shutil.rmtree(folder / "build", ignore_errors=True)
@@ -269,7 +291,7 @@ def pdf_throughput(folder: Path, reporter: Reporter, sample: int = 24, rounds: i
 
     project_dir = folder / ".sitegen-cache" / "pdf-throughput"
     shutil.rmtree(project_dir, ignore_errors=True)
-    for part in ("templates", "theme"):
+    for part in PRESENTATION:
         shutil.copytree(folder / part, project_dir / part)
     for record in sorted((folder / "content").rglob("project-*.yaml"))[:sample]:
         target = project_dir / record.relative_to(folder)

@@ -7,7 +7,7 @@ import re
 from pathlib import Path
 
 import pytest
-from conftest import RECORD, run_cli
+from conftest import RECORD, REPO, run_cli
 
 from sitegen import pipeline
 from sitegen.build import build
@@ -21,8 +21,6 @@ def tree_digest(folder: Path) -> dict[str, str]:
 
 
 def test_two_builds_are_byte_identical(tmp_path: Path):
-    from conftest import REPO
-
     from sitegen.project import Project
 
     first, second = tmp_path / "first", tmp_path / "second"
@@ -290,9 +288,14 @@ def test_bench_run_times_html_and_pdfs_against_naive_renderings(project_factory,
     project = project_factory({"2023/a.yaml": RECORD})
     corpus = tmp_path / "corpus"
     assert run_cli(capsys, project, "bench", "corpus", "--records", "2", str(corpus))[0] == 0
+    stale = corpus / "templates" / "base.html"  # as an older sitegen left it
+    stale.write_text(stale.read_text(encoding="utf-8") + "{# old #}", encoding="utf-8")
     status, output = run_cli(capsys, project, "bench", "run", str(corpus), "--rounds", "1",
                              "--pdf-sample", "1")
     assert status == 0, output
+    # the corpus is timed with sitegen's templates as they are now, and says so
+    assert "replaced by sitegen's own" in output
+    assert stale.read_bytes() == (REPO / "templates" / "base.html").read_bytes()
     for promised in (r"full build: +median [\d.]+ s of 1", r"no-change rebuild: +median",
                      r"peak memory \(largest process\): \d+ MB",
                      r"table PDF, one core: median [\d.]+ s",
