@@ -10,7 +10,6 @@ the error page, with file and line.
 
 from __future__ import annotations
 
-import contextlib
 import posixpath
 import threading
 from concurrent.futures import Future, ProcessPoolExecutor
@@ -60,8 +59,15 @@ class PreviewPdfs:
             with self._lock:
                 job = self._jobs.get(address)
         if job is not None:
-            with contextlib.suppress(Exception):  # _finished reports it, not the request
+            try:
                 job.result(timeout=PDF_WAIT)
+            except TimeoutError:  # other PDFs were asked for first, and the worker is one
+                return [Diagnostic(Position(state.file.shown_as), "error",
+                                   f"its PDF is still being made after {PDF_WAIT:.0f} s (other "
+                                   "PDFs were asked for first): reload this page in a while",
+                                   "pdf")]
+            except Exception:  # _finished reports it, not the request
+                pass
             self._finished(state, job)  # callbacks may run after the waiter wakes
         with self._lock:
             return list(self.problems.get(address, []))

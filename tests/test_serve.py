@@ -384,3 +384,24 @@ def test_a_browser_that_stops_waiting_is_no_error(capsys):
         server.handle_error(None, ("127.0.0.1", 1))
     printed = capsys.readouterr().err
     assert printed == "sitegen serve: a request failed: ValueError('odd')\n"
+
+
+def test_a_pdf_still_being_made_after_the_wait_says_so(monkeypatch, tmp_path: Path):
+    """A request for a PDF waits PDF_WAIT for it; then it says the PDF is still being
+    made, rather than a "not found" or a silent old version, and counts as no problem."""
+    from concurrent.futures import Future
+
+    from sitegen import preview_pdf
+    from sitegen.preview_state import RecordState
+    from sitegen.project import RecordFile
+
+    monkeypatch.setattr(preview_pdf, "PDF_WAIT", 0.05)
+    state = RecordState(RecordFile(tmp_path / "a.yaml", "content/test-bureau/2023/a.yaml",
+                                   "test-bureau", 2023, "a"), publisher=None)
+    pdfs = preview_pdf.PreviewPdfs(work=None)
+    address = preview_pdf.pdf_addresses(state)[0]
+    pdfs._jobs[address] = Future()  # a PDF the worker has not come to yet
+    [problem] = pdfs.ensure(state, address, exists=True)
+    assert problem.position.path == "content/test-bureau/2023/a.yaml"
+    assert "still being made after 0 s" in problem.message and "reload" in problem.message
+    assert pdfs.all_problems() == []
