@@ -61,13 +61,12 @@ class PreviewPdfs:
         if job is not None:
             try:
                 job.result(timeout=PDF_WAIT)
-            except TimeoutError:  # other PDFs were asked for first, and the worker is one
-                return [Diagnostic(Position(state.file.shown_as), "error",
-                                   f"its PDF is still being made after {PDF_WAIT:.0f} s (other "
-                                   "PDFs were asked for first): reload this page in a while",
-                                   "pdf")]
-            except Exception:  # _finished reports it, not the request
-                pass
+            except Exception:  # _finished reports a failed rendering, not the request
+                if not job.done():  # other PDFs were asked for first, and the worker is one
+                    return [Diagnostic(Position(state.file.shown_as), "error",
+                                       f"its PDF is still being made after {PDF_WAIT:.0f} s "
+                                       "(other PDFs were asked for first): reload this page "
+                                       "in a while", "pdf")]
             self._finished(state, job)  # callbacks may run after the waiter wakes
         with self._lock:
             return list(self.problems.get(address, []))

@@ -36,13 +36,14 @@ from .site import IndicatorRow
 # theme/search.js uses the same ranges; keep them in step.
 HAN = "[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U000323af]"
 HAN_PAIR = re.compile(f"(?=({HAN}{HAN}))")  # every pair, overlapping: 社区矫 → 社区, 区矫
-# A run of Latin letters and figures touching a Chinese character on either side, once
-# the characters Pagefind drops from a word are gone (fossick/mod.rs: all but \w), so
-# 90%的 gives 90 and 12.5万元 gives 125, as Pagefind makes of the queries 90% and 12.5.
-GLUED_WORD = re.compile(f"(?<={HAN})[0-9A-Za-z]+|[0-9A-Za-z]+(?={HAN})")
-_DROPPED_BY_PAGEFIND = re.compile(r"[^\w\s]")
-# PAIR_WORD_PREFIX, "qz": no English word starts so, and a word ending in digits is never
-# stemmed.
+# A run of ASCII written against a character outside ASCII (a Chinese character, 、 or
+# ≥): Pagefind, splitting a Chinese page only at spaces, would make one word of the two.
+GLUED_RUN = re.compile(r"(?<=[^\x00-\x7f])[!-~]+|[!-~]+(?=[^\x00-\x7f])")
+_LATIN_WORD = re.compile(r"[0-9A-Za-z]+")
+_NOT_LATIN = re.compile(r"[^0-9A-Za-z]")
+# The first word of the hidden element: theme/search.js cuts a page's text there, so the
+# words after it never show in a snippet (the same spelling there; a test keeps it so).
+SEARCH_WORDS_MARK = "sitegensearchwords"
 
 # Pagefind joins the text of these elements to their neighbours; every other element is
 # a boundary. A pair of characters split by a boundary is no pair a reader sees, so it
@@ -80,28 +81,37 @@ def reader_text(page_html: str) -> str:
 
 
 def pair_words(page_html: str) -> list[str]:
-    """Every distinct pair of adjacent Chinese characters in the text, as index words.
+    """Every distinct pair of adjacent Chinese characters in the page, as index words."""
+    return _pair_words(reader_text(page_html))
 
-    Distinct and sorted: a word found once finds the page as well as a word found often,
+
+def _pair_words(text: str) -> list[str]:
+    """Distinct and sorted: a word found once finds the page as well as a word found often,
     and the list is a large part of what a browser downloads for each result, which
-    sorted words (shared beginnings) make smaller once compressed.
-    """
-    pairs = set(HAN_PAIR.findall(reader_text(page_html)))
+    sorted words (shared beginnings) make smaller once compressed."""
+    pairs = set(HAN_PAIR.findall(text))
     return [pair_word(pair[0], pair[1]) for pair in sorted(pairs)]
 
 
 def glued_words(text: str) -> list[str]:
-    """Latin letters and figures written against Chinese characters (2023年, 90%的, 第3季度),
-    distinct and sorted: Pagefind, which does not cut a Chinese page into words
-    (search_index.py), would index them only as part of the whole run of characters."""
-    return sorted(set(GLUED_WORD.findall(_DROPPED_BY_PAGEFIND.sub("", text))))
+    """Latin letters and figures written against Chinese characters or punctuation
+    (12348热线, 2023-2024年度, 增长1.5%、2.3%的), distinct and sorted, in the two forms a
+    query can take: each run of letters or figures (2023, 2024, 1, 5), and the whole as
+    Pagefind makes a typed word of it, with all but letters and figures dropped
+    (20232024, 15 for a query 1.5). Pagefind does not cut a Chinese page into words
+    (search_index.py): it would index only the whole, Chinese characters included."""
+    words: set[str] = set()
+    for run in GLUED_RUN.findall(text):
+        words.update(_LATIN_WORD.findall(run))
+        words.add(_NOT_LATIN.sub("", run))
+    words.discard("")
+    return sorted(words)
 
 
 def search_words(page_html: str) -> list[str]:
-    """What a record page adds to the index: its pair words, then its glued words."""
+    """What a record page adds to the index: the mark, its pair words, its glued words."""
     text = reader_text(page_html)
-    pairs = set(HAN_PAIR.findall(text))
-    return [pair_word(pair[0], pair[1]) for pair in sorted(pairs)] + glued_words(text)
+    return [SEARCH_WORDS_MARK, *_pair_words(text), *glued_words(text)]
 
 
 def with_search_words(page_html: str) -> Markup:

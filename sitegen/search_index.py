@@ -46,8 +46,8 @@ PAGEFIND_VARIABLE = "SITEGEN_PAGEFIND"
 INSTALL_HINT = "`make setup` installs it (npm package pagefind, into node_modules/)"
 # Record pages only (<lang>/<publisher>/<year>/<record>/index.html): listings, the search
 # page and the home page would only repeat what the records say.
-RECORD_PAGES = "*/*/*/*/index.html"
-LANGUAGE_RECORD_PAGES = "*/*/*/index.html"  # the same, inside one language's folder
+LANGUAGE_RECORD_PAGES = "*/*/*/index.html"  # inside one language's folder
+RECORD_PAGES = f"*/{LANGUAGE_RECORD_PAGES}"
 # Where each language's Pagefind run writes, inside the site, before the parts are merged.
 PARTS = ".pagefind-parts"
 # Languages Pagefind cuts into words with a segmenter (fossick/mod.rs `should_segment`);
@@ -66,7 +66,8 @@ _HTML_LANG = re.compile(rb'<html lang="([^"]+)"')
 # the element with this opening tag; here it is read back).
 PAIR_WORDS_OPEN = "<div hidden data-search-words>"
 PAIR_WORDS_ELEMENT = re.compile(f"{PAIR_WORDS_OPEN}[^<]*</div>")
-# How every pair word starts (search.py makes them; the element also holds other words).
+# How every pair word starts (search.py makes them; the element also holds other words):
+# no English word starts so, and a word ending in digits is never stemmed.
 PAIR_WORD_PREFIX = "qz"
 _WORDS_START = PAIR_WORDS_OPEN.encode()
 # A pair word is common when at least this many pages, and this share of a language's
@@ -192,13 +193,11 @@ def pagefind_command(executable: Path, site: Path, part: LanguagePart | None = N
                      ) -> list[str]:
     """Pagefind over one language's record pages into its part folder; with no `part`, over
     every record page into the bundle at once, as Pagefind is used plainly."""
-    if part is None:
-        return [str(executable), "--site", str(site), "--glob", RECORD_PAGES,
-                "--output-subdir", BUNDLE, "--keep-index-url"]
-    command = [str(executable), "--site", str(site),
-               "--glob", f"{part.folder}/{LANGUAGE_RECORD_PAGES}",
-               "--output-subdir", f"{PARTS}/{part.folder}", "--keep-index-url"]
-    return command + (["--force-language", part.told] if part.told else [])
+    pages, output = ((RECORD_PAGES, BUNDLE) if part is None else
+                     (f"{part.folder}/{LANGUAGE_RECORD_PAGES}", f"{PARTS}/{part.folder}"))
+    command = [str(executable), "--site", str(site), "--glob", pages, "--output-subdir", output,
+               "--keep-index-url"]
+    return command + (["--force-language", part.told] if part and part.told else [])
 
 
 @dataclass
@@ -239,6 +238,8 @@ def run_counting(commands: list[list[str]], site: Path) -> IndexRun:
                     processes.append(subprocess.Popen(command, stdout=output,
                                                       stderr=subprocess.STDOUT))
                 except OSError as failure:
+                    for started in processes:  # no waiting for runs whose work is lost
+                        started.kill()
                     raise PagefindNotStarted from failure
             counts = count_pair_words(site)
         finally:
@@ -261,15 +262,23 @@ def merge_parts(site: Path, parts: list[LanguagePart]) -> None:
     for part in parts:
         source = site / PARTS / part.folder
         part_entry = json.loads((source / ENTRY).read_text(encoding="utf-8"))
-        for facts in part_entry["languages"].values():  # one, or none when no page indexed
-            languages[part.language] = facts
+        indexes = list(part_entry["languages"].values())  # one, or none if no page was
+        if len(indexes) > 1 or (indexes and part.language in languages):
+            raise ValueError(f"pages of more than one language in {part.folder}/, or "
+                             f"{part.language} pages in more than one folder")
+        if indexes:
+            languages[part.language] = indexes[0]
         entry = {**part_entry, **entry}
         for path in sorted(source.rglob("*")):
             target = bundle / path.relative_to(source)
             if path.is_dir():
                 target.mkdir(parents=True, exist_ok=True)
-            elif path.name != ENTRY and not target.exists():
+            elif path.name == ENTRY:
+                continue
+            elif not target.exists():
                 path.rename(target)
+            elif target.read_bytes() != path.read_bytes():
+                raise ValueError(f"two languages' indexes differ in {target.name}")
     entry["languages"] = dict(sorted(languages.items()))
     bundle.mkdir(exist_ok=True)
     (bundle / ENTRY).write_text(json.dumps(entry, ensure_ascii=False, separators=(",", ":")),

@@ -132,7 +132,8 @@ class Page:
 
 
 def relative_link(target: str, folder: str) -> str:
-    """`target` relative to `folder`, both paths inside build/ ("" is build/ itself).
+    """`target` relative to `folder`, both plain paths inside build/ ("" is build/ itself;
+    no `.`, `..`, doubled or trailing slashes, as site.py makes them all).
 
     posixpath.relpath does the same for any two paths, but makes both absolute first
     (asking the system for the working folder each time): a twentieth of a cold build,

@@ -310,7 +310,10 @@ def test_glued_words_stand_apart_as_pagefind_makes_a_query():
     Latin letters written against Chinese characters are given as words of their own,
     with what Pagefind drops from a word (%, .) dropped."""
     assert glued_words("持续做好12348公共法律服务 UPS电池 完成90%的 12.5万元 2023 abc") == [
-        "12348", "125", "90", "UPS"]  # 2023 and abc stand apart already
+        "12", "12348", "125", "5", "90", "UPS"]  # 2023 and abc stand apart already
+    # figures apart as jieba kept them, and as a typed query joins them (1.5 → 15)
+    assert glued_words("2023-2024年度 增长1.5%、2.3%的") == [
+        "1", "15", "2", "2023", "20232024", "2024", "23", "3", "5"]
 
 
 @pytest.mark.parametrize(("query", "expected"), [
@@ -320,6 +323,19 @@ def test_glued_words_stand_apart_as_pagefind_makes_a_query():
 def test_a_figure_or_latin_word_inside_chinese_text_is_found(zh_search, query, expected):
     found = {address.removesuffix("/index.html") for address in zh_search.run(query)}
     assert expected in found, (query, found)
+    # the snippet is the page's own text, never the hidden words the match came from
+    snippets = zh_search.page.locator(".search-result-snippet").all_inner_texts()
+    assert snippets and all(query in text for text in snippets), snippets
+    assert not any(re.search(r"sitegensearchwords|qz\d{6}", text) for text in snippets)
+
+
+def test_the_browser_cuts_page_text_where_the_search_words_start():
+    """search.js cuts a page's text at the mark search.py writes first: the same word."""
+    from sitegen.search import SEARCH_WORDS_MARK
+
+    script = (Path(__file__).resolve().parent.parent / "theme" / "search.js").read_text(
+        encoding="utf-8")
+    assert f'const WORDS_MARK = "{SEARCH_WORDS_MARK}";' in script
 
 
 def test_pair_words_are_written_only_when_the_build_indexes(seed_site, project_factory,
@@ -327,8 +343,8 @@ def test_pair_words_are_written_only_when_the_build_indexes(seed_site, project_f
     """The hidden pair words are what Pagefind indexes for Chinese; a build without an
     index (`--no-search`, the preview) spends no time on them and ships none."""
     indexed = (seed_site / SH23).glob("*/index.html")
-    assert all("<div hidden data-search-words>qz" in page.read_text(encoding="utf-8")
-               for page in indexed)
+    assert all("<div hidden data-search-words>sitegensearchwords qz" in page.read_text(
+        encoding="utf-8") for page in indexed)
     project = project_factory({"2023/a.yaml": RECORD})
     assert run_cli(capsys, project, "build", "--no-pdf", "--no-search")[0] == 0
     page = next(project.build_dir.glob("zh/test-bureau/2023/*/index.html"))
@@ -485,7 +501,12 @@ def test_a_single_chinese_character_is_searched_with_a_notice(zh_search, seed_si
     found = set(zh_search.run("矫"))
     assert "只输入一个汉字时，结果可能不全" in zh_search.status()
     assert containing(texts, "矫正") <= found <= containing(texts, "矫")
+    marks = zh_search.page.locator(".search-result-snippet mark").all_inner_texts()
+    assert marks and set(marks) == {"矫"}  # the page's text, the character marked
     assert set(zh_search.run("馆")) == set()  # on no seed page
+    # beside a longer run, a lone character is still only where it begins a pair
+    zh_search.run("社区 矫", every=False)
+    assert "只输入一个汉字时，结果可能不全" in zh_search.status()
 
 
 def test_a_query_in_a_scored_indicator_links_to_the_report_row(zh_search, seed_site):

@@ -13,6 +13,9 @@
   // Han characters, as in sitegen/search.py (HAN): keep the two in step.
   const HAN = /[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\u{20000}-\u{323af}]+/gu;
   const PAIR_WORD = /\bqz\d{12}\b/g;
+  // The first word of every page's hidden search words (sitegen/search.py
+  // SEARCH_WORDS_MARK): a page's text is cut there, so no snippet shows what follows.
+  const WORDS_MARK = "sitegensearchwords";
   const FILTERS = ["publisher", "year", "category", "level"];
   const PAGE_SIZE = 10;
   const CHECK_LIMIT = 50;
@@ -52,9 +55,9 @@
   // Everything else (English words, numbers) goes to Pagefind as typed.
   function parseQuery(text) {
     const runs = [];
+    const lones = [];
     const rest = text.replace(HAN, (run) => {
-      if (Array.from(run).length < 2) return ` ${pairPrefix(run)} `;
-      runs.push(run);
+      (Array.from(run).length < 2 ? lones : runs).push(run);
       return " ";
     });
     const words = new Set();
@@ -68,9 +71,9 @@
       });
     }
     const others = rest.split(/\s+/).filter(Boolean);
-    const lone = runs.length === 0 && (text.match(HAN) || []).length > 0;
-    return { text, runs, words: [...words], cover: [...cover], others, lone, sent: [],
-             term: others.join(" "), about: Infinity };
+    const prefixes = lones.map(pairPrefix);
+    return { text, runs, lones, words: [...words], cover: [...cover], prefixes, others,
+             sent: [], term: [...prefixes, ...others].join(" "), about: Infinity };
   }
 
   // What Pagefind searches for. Its time grows with the pages each word is on (a word on
@@ -80,15 +83,16 @@
   // single least common word of the query — or no word at all when even that one is on
   // most pages (满意度): Pagefind then lists the pages without reading its index (~25 ms
   // against ~80 ms for the word, on 10 000 pages), and the check keeps those that hold
-  // the query; the count says "about" the pages the word is on.
+  // the query; the count says "about" the pages the word is on, and the pages come in
+  // the index's order (a word on most pages ranks no page above another anyway).
   function pagefindTerm(query, common) {
     const counts = common.words || {};
     const rareCover = query.cover.filter((word) => !(word in counts));
     const rarest = [...query.words].sort((a, b) => (counts[a] || 0) - (counts[b] || 0));
-    const onMost = !rareCover.length && !query.others.length &&
+    const onMost = !rareCover.length && !query.prefixes.length && !query.others.length &&
       (counts[rarest[0]] || 0) >= MOST_PAGES * (common.pages || Infinity);
     const sent = onMost ? [] : rareCover.length ? rareCover : rarest.slice(0, 1);
-    return { sent, term: [...sent, ...query.others].join(" "),
+    return { sent, term: [...sent, ...query.prefixes, ...query.others].join(" "),
              about: onMost ? counts[rarest[0]] : Infinity };
   }
 
@@ -117,16 +121,19 @@
   // joins table cells a reader sees apart: so a Chinese query is checked against each
   // page's own pair words and text before the page is shown.
   function holds(data, query) {
-    if (!query.runs.length) return true;
+    const chinese = [...query.runs, ...query.lones];
+    if (!chinese.length) return true;
     const pageWords = new Set(data.content.match(PAIR_WORD) || []);
     const text = plainText(data.content);
-    return query.words.every((w) => pageWords.has(w)) && query.runs.every((r) => text.includes(r));
+    return query.words.every((w) => pageWords.has(w)) && chinese.every((r) => text.includes(r));
   }
 
-  // The page text without the pair words and without the zero-width spaces Pagefind puts
-  // between the words jieba found.
+  // The page text as a reader sees it: cut where the hidden search words start, and
+  // without the zero-width spaces Pagefind puts between the words of a page it segments.
   function plainText(content) {
-    return content.replace(PAIR_WORD, "").replace(/\u200b/g, "").replace(/[\s.]+$/, "");
+    const end = content.lastIndexOf(WORDS_MARK);
+    return (end >= 0 ? content.slice(0, end) : content).replace(PAIR_WORD, "")
+      .replace(/\u200b/g, "").replace(/[\s.]+$/, "");
   }
 
   // --- searching --------------------------------------------------------------------------
@@ -207,7 +214,7 @@
     const text = !exact ? strings.results_about
       : count === 1 ? strings.result_one : strings.results;
     const said = text.replace("{n}", count);
-    return query.lone ? said + " " + strings.one_character : said;
+    return query.lones.length ? said + " " + strings.one_character : said;
   }
 
   function clear() {
@@ -267,10 +274,11 @@
       return null;
     }
     const words = query.others.map((w) => w.toLowerCase());
+    const chinese = [...query.runs, ...query.lones];
     return rows.find(([, name]) => {
       const lower = name.toLowerCase();
-      return query.runs.length
-        ? query.runs.some((run) => name.includes(run))
+      return chinese.length
+        ? chinese.some((run) => name.includes(run))
         : words.length > 0 && words.every((w) => lower.includes(w));
     }) || null;
   }
@@ -278,7 +286,8 @@
   // A stretch of the page around the first match, every match in it marked.
   function snippet(data, query) {
     const text = plainText(data.content);
-    const terms = query.runs.length ? query.runs : query.others.filter((w) => w.length > 1);
+    const chinese = [...query.runs, ...query.lones];
+    const terms = chinese.length ? chinese : query.others.filter((w) => w.length > 1);
     const lower = text.toLowerCase();
     const hits = terms.map((t) => lower.indexOf(t.toLowerCase())).filter((i) => i >= 0);
     if (!hits.length) return excerpt(data.excerpt);
@@ -308,7 +317,7 @@
     const p = element("p", "search-result-snippet");
     const parsed = new DOMParser().parseFromString(html || "", "text/html");
     for (const node of parsed.body.childNodes) {
-      const text = node.textContent.replace(PAIR_WORD, "");
+      const text = node.textContent.replace(PAIR_WORD, "").replace(WORDS_MARK, "");
       p.append(node.nodeName === "MARK" ? element("mark", "", text) : text);
     }
     return p;
