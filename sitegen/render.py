@@ -7,6 +7,8 @@ never a template itself.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from dataclasses import dataclass
 from decimal import Decimal
 from functools import lru_cache
 from pathlib import Path
@@ -23,7 +25,7 @@ from .localize import english_amount, english_date, english_value, english_years
 from .markup import CHINESE_RUN, CJK
 from .model import IndicatorValue, Text
 from .search import template_helpers, with_search_words
-from .site import Page, home_path, publisher_path, search_path, year_path
+from .site import IndicatorRow, Page, home_path, publisher_path, search_path, year_path
 from .values import format_amount
 
 HTML_LANG = {"zh": "zh-CN", "en": "en"}
@@ -49,6 +51,24 @@ def _ui_words(glossary: Glossary, key: str, language: str) -> str:
     words = glossary.ui[key]
     # `is not None`: an English of "" is a deliberate blank (the " 页" after a page count)
     return words.en if language == "en" and words.en is not None else words.zh
+
+
+@dataclass(frozen=True, slots=True)
+class RowWords:
+    """One row of an indicator table (site.IndicatorRow) in the page's language: each
+    cell's words worked out once here, not call by call in `_indicator_rows.html` (the
+    indicator table was a sixth of a cold build, most of it the template's calls)."""
+
+    first_span: int
+    first: str | Markup | None  # None: the level is not named (or its cell is not here)
+    first_note: str | Markup
+    second_span: int
+    second: str | Markup | None
+    second_note: str | Markup
+    name: str | Markup | None  # None: a level printed with no indicators
+    note: str | Markup
+    missing: str | Markup | None  # why the source lost the values, if it did
+    values: tuple[str | Markup | None, ...]  # None: a blank cell
 
 
 class Localizer:
@@ -129,6 +149,28 @@ class Localizer:
         if self.language == "zh":
             return value.raw
         return english_value(value, self.glossary) or self.untranslated(value.raw)
+
+    def row_words(self, rows: Sequence[IndicatorRow]) -> list[RowWords]:
+        return [self._row_words(row) for row in rows]
+
+    def _row_words(self, row: IndicatorRow) -> RowWords:
+        first, second, indicator = row.first, row.second, row.indicator
+        named = self._named_level
+        first_name, first_note = named(first.name, first.note) if row.first_span else (None, "")
+        second_name, second_note = (named(second.name, second.note) if row.second_span
+                                    else (None, ""))
+        if indicator is None:
+            return RowWords(row.first_span, first_name, first_note, row.second_span,
+                            second_name, second_note, None, "", None, ())
+        return RowWords(
+            row.first_span, first_name, first_note, row.second_span, second_name,
+            second_note, self.text(indicator.name), self.text(indicator.note),
+            self.text(indicator.missing) if indicator.missing else None,
+            tuple(None if value is None else self.value(value) for value in indicator.values))
+
+    def _named_level(self, name: Text | None, note: Text | None
+                     ) -> tuple[str | Markup | None, str | Markup]:
+        return (None if name is None else self.text(name)), self.text(note)
 
     def years(self, text: str | None) -> str | Markup:
         if not text or self.language == "zh":
