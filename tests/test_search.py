@@ -10,6 +10,7 @@ from __future__ import annotations
 import gzip
 import json
 import re
+import shutil
 from pathlib import Path
 
 import pytest
@@ -303,6 +304,39 @@ def test_each_language_is_indexed_apart_and_filed_under_its_own_name(seed_site: 
     assert all((seed_site / "pagefind" / f"pagefind.{facts['hash']}.pf_meta").is_file()
                for facts in entry["languages"].values())
     assert not (seed_site / PARTS).exists()
+
+
+def test_language_parts_merge_under_the_pages_languages_and_never_overwrite(tmp_path):
+    """merge_parts files each part's index under the pages' own language (not the tag
+    Pagefind was told), keeps a shared file once, and refuses parts that would overwrite
+    each other rather than keep the last one silently."""
+    from sitegen.search_index import LanguagePart, merge_parts
+
+    def part(folder: str, told: str, shared: bytes) -> None:
+        root = tmp_path / PARTS / folder
+        (root / "fragment").mkdir(parents=True)
+        (root / "fragment" / f"{told}_1.pf_fragment").write_bytes(b"x")
+        (root / "pagefind.js").write_bytes(shared)
+        (root / "pagefind-entry.json").write_text(json.dumps(
+            {"version": "1.6.0", "languages": {told: {"hash": f"{told}_1", "page_count": 1}}}))
+
+    parts = [LanguagePart("en", "en"), LanguagePart("zh", "zh-cn")]
+    part("en", "en", b"same")
+    part("zh", "x-sitegen-zh-cn", b"same")
+    merge_parts(tmp_path, parts)
+    entry = json.loads((tmp_path / "pagefind" / "pagefind-entry.json").read_text())
+    assert entry["version"] == "1.6.0"
+    assert entry["languages"] == {"en": {"hash": "en_1", "page_count": 1},
+                                  "zh-cn": {"hash": "x-sitegen-zh-cn_1", "page_count": 1}}
+    assert sorted(p.name for p in (tmp_path / "pagefind" / "fragment").iterdir()) == [
+        "en_1.pf_fragment", "x-sitegen-zh-cn_1.pf_fragment"]
+    assert not (tmp_path / PARTS).exists()
+
+    shutil.rmtree(tmp_path / "pagefind")
+    part("en", "en", b"one")
+    part("zh", "x-sitegen-zh-cn", b"two")
+    with pytest.raises(ValueError, match=r"differ in pagefind\.js"):
+        merge_parts(tmp_path, parts)
 
 
 def test_glued_words_stand_apart_as_pagefind_makes_a_query():
