@@ -23,6 +23,7 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
+from functools import lru_cache
 
 from markupsafe import Markup
 
@@ -67,9 +68,15 @@ def _tag_replacement(tag: re.Match[str]) -> str:
     return "" if tag.group(1).lower() in INLINE_TAGS else BOUNDARY
 
 
+@lru_cache(maxsize=65536)
+def _pair_word(pair: str) -> str:
+    return f"{PAIR_WORD_PREFIX}{ord(pair[0]):06d}{ord(pair[1]):06d}"
+
+
 def pair_word(first: str, second: str) -> str:
-    """The index word for two adjacent Chinese characters, e.g. 产出 → qz020135020986."""
-    return f"{PAIR_WORD_PREFIX}{ord(first):06d}{ord(second):06d}"
+    """The index word for two adjacent Chinese characters, e.g. 产出 → qz020135020986.
+    Cached: the same pairs recur on page after page."""
+    return _pair_word(first + second)
 
 
 def reader_text(page_html: str) -> str:
@@ -89,8 +96,7 @@ def _pair_words(text: str) -> list[str]:
     """Distinct and sorted: a word found once finds the page as well as a word found often,
     and the list is a large part of what a browser downloads for each result, which
     sorted words (shared beginnings) make smaller once compressed."""
-    pairs = set(HAN_PAIR.findall(text))
-    return [pair_word(pair[0], pair[1]) for pair in sorted(pairs)]
+    return [_pair_word(pair) for pair in sorted(set(HAN_PAIR.findall(text)))]
 
 
 def glued_words(text: str) -> list[str]:
