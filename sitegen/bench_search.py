@@ -26,14 +26,11 @@ from .report import Reporter
 from .search_check import CHINESE_QUERIES, SearchPage, containing, overall, page_texts, score
 from .search_index import (
     BUNDLE,
-    PAIR_WORDS_ELEMENT,
     RECORD_PAGES,
-    finish_bundle,
-    language_parts,
-    merge_parts,
+    SEARCH_WORDS_ELEMENT,
+    index_site,
     pagefind_command,
     pagefind_executable,
-    run_counting,
 )
 
 QUERIES = ("社区矫正", "满意度", "产出", "一级指标", "三级指标", "产出指标", "矫正", "司法局",
@@ -42,9 +39,12 @@ QUERIES = ("社区矫正", "满意度", "产出", "一级指标", "三级指标"
 PAGE_SIZE = 10  # results the search page shows at first (theme/search.js)
 RECALL_LIMIT = 200  # record pages per language above which recall is not measured
 _HAN = re.compile(r"const HAN = /.*?/gu;")
+# Runs a command, prints what it printed and then its peak memory (KB), exits as it did.
 _PEAK = ("import resource, subprocess, sys; "
-         "done = subprocess.run(sys.argv[1:], capture_output=True); "
-         "print(done.returncode, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)")
+         "done = subprocess.run(sys.argv[1:], stdout=subprocess.PIPE, "
+         "stderr=subprocess.STDOUT, text=True); "
+         "print(done.stdout, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss); "
+         "sys.exit(done.returncode)")
 # Milliseconds from the last keystroke (input event) to the first result drawn, and to
 # the whole first page of results (the status says how many).
 _TIMER = """() => {
@@ -65,7 +65,7 @@ def run(folder: Path, reporter: Reporter) -> int:
     """Print the comparison; DIR must hold a built site (`sitegen build --no-pdf`)."""
     build = folder / "build"
     record_pages = sorted(build.glob(RECORD_PAGES))
-    if not record_pages or not PAIR_WORDS_ELEMENT.search(
+    if not record_pages or not SEARCH_WORDS_ELEMENT.search(
             record_pages[0].read_text(encoding="utf-8")):
         # `bench run` builds with --no-search, and such pages carry no pair words: the
         # comparison would be plain Pagefind against itself.
@@ -109,7 +109,7 @@ def _copy(build: Path, target: Path, plain: bool) -> Path:
         for page in target.glob(RECORD_PAGES):
             html = page.read_text(encoding="utf-8")
             page.unlink()  # a hard link: write a new file, never through to build/
-            page.write_text(PAIR_WORDS_ELEMENT.sub("", html), encoding="utf-8")
+            page.write_text(SEARCH_WORDS_ELEMENT.sub("", html), encoding="utf-8")
         script = target / "theme" / "search.js"
         text, count = _HAN.subn("const HAN = /(?!)/gu;", script.read_text(encoding="utf-8"))
         assert count == 1, "theme/search.js no longer defines HAN as the benchmark expects"
@@ -119,35 +119,31 @@ def _copy(build: Path, target: Path, plain: bool) -> Path:
 
 
 def _index(site: Path, plain: bool) -> tuple[float, int]:
-    """Index `site` as `sitegen build` does (a Pagefind run per language side by side, the
-    pair words counted meanwhile, the parts merged and the bundle finished), or with one
-    Pagefind run over every page when `plain`: wall seconds and Pagefind's peak memory in
-    MB (the runs' peaks added up: they run at once)."""
+    """Index `site` as `sitegen build` does (`index_site`: a Pagefind run per language side
+    by side, the words counted meanwhile, the parts merged, the bundle finished), or with
+    one Pagefind run over every page when `plain`: wall seconds and Pagefind's peak memory
+    in MB (the runs' peaks added up: they run at once)."""
     import time
+
+    from .errors import Diagnostics
 
     executable = pagefind_executable()
     assert executable is not None, "run() makes sure Pagefind is installed"
-    wrapped = [sys.executable, "-c", _PEAK]
+    wrapper = [sys.executable, "-c", _PEAK]
     started = time.perf_counter()
     if plain:
-        command = [*wrapped, *pagefind_command(executable, site), "--quiet"]
-        outputs = [subprocess.run(command, capture_output=True, text=True, check=False).stdout]
+        done = subprocess.run([*wrapper, *pagefind_command(executable, site)],
+                              capture_output=True, text=True, check=False)
+        outputs: tuple[str, ...] = (done.stdout,)
+        failure = None if done.returncode == 0 else done.stdout.strip() or "no output"
     else:
-        parts = language_parts(site)
-        run = run_counting([[*wrapped, *pagefind_command(executable, site, part), "--quiet"]
-                            for part in parts], site)
-        outputs = [process.output for process in run.processes]
-        if all(process.returncode == 0 for process in run.processes):
-            merge_parts(site, parts)
-            finish_bundle(site, run.counts)
+        diagnostics = Diagnostics()
+        outputs = index_site(site, diagnostics, str(site), wrapper).outputs
+        failure = "; ".join(d.message for d in diagnostics.errors) or None
     seconds = time.perf_counter() - started
-    peak = 0
-    for output in outputs:
-        status, process_peak = (output.split() or ["failed", "0"])[-2:]
-        if status != "0":
-            raise BenchFailure(f"Pagefind failed on {site}: {output.strip() or 'no output'}")
-        peak += int(process_peak)
-    return seconds, peak // 1024
+    if failure is not None:
+        raise BenchFailure(f"Pagefind failed on {site}: {failure}")
+    return seconds, sum(int(output.split()[-1]) for output in outputs) // 1024
 
 
 def _size(folder: Path) -> int:

@@ -1,14 +1,15 @@
 """Search, page side: what each record page tells the search index beyond its text.
 
-Pagefind's extended build cuts Chinese with jieba when it indexes and with the browser's
-`Intl.Segmenter` when it searches; the two disagree, so short and domain terms are missed
-(upstream issue #1237: on the seed tables 产出 found 3 of 9 pages, "产出指标" none). So every
-record page also carries, in a `hidden` element Pagefind still indexes, each pair of
-adjacent Chinese characters of its text as one ASCII word that neither segmenter can cut
-(`qz` and the two code points as six digits each). `theme/search.js` turns a Chinese query
-into the same words, all of which must match, and keeps only the pages whose text holds
-the query itself: every page containing the string is found, and no other. A lone
-character goes as the beginning its pair words share, a prefix for Pagefind.
+Pagefind's extended build, left to itself, cuts Chinese with jieba when it indexes and
+with the browser's `Intl.Segmenter` when it searches; the two disagree, so short and
+domain terms are missed (upstream issue #1237: on the seed tables 产出 found 3 of 9 pages,
+"产出指标" none). So every record page also carries, in a `hidden` element Pagefind still
+indexes, each pair of adjacent Chinese characters of its text as one ASCII word no
+segmenter cuts (`qz` and the two code points as six digits each). `theme/search.js`
+turns a Chinese query into the same words, all of which must match, and keeps only the
+pages whose text holds the query itself: every page containing the string is found, and
+no other. A lone character goes as the beginning its pair words share, a prefix for
+Pagefind.
 
 Since nothing asks for jieba's words any more, Chinese pages are indexed without it
 (`search_index.py`); the figures and Latin words it would have cut out of Chinese text
@@ -30,7 +31,7 @@ from markupsafe import Markup
 from .evaluation import EvaluationReport
 from .model import TargetTable, Text
 from .report_layout import ScoreRow
-from .search_index import PAIR_WORD_PREFIX, PAIR_WORDS_OPEN
+from .search_index import PAIR_WORD_PREFIX, SEARCH_WORDS_OPEN
 from .site import IndicatorRow
 
 # Han characters: the basic block, extension A, compatibility ideographs, extensions B–H.
@@ -70,12 +71,12 @@ def _tag_replacement(tag: re.Match[str]) -> str:
 
 @lru_cache(maxsize=65536)
 def _pair_word(pair: str) -> str:
+    """Cached: the same pairs recur on page after page."""
     return f"{PAIR_WORD_PREFIX}{ord(pair[0]):06d}{ord(pair[1]):06d}"
 
 
 def pair_word(first: str, second: str) -> str:
-    """The index word for two adjacent Chinese characters, e.g. 产出 → qz020135020986.
-    Cached: the same pairs recur on page after page."""
+    """The index word for two adjacent Chinese characters, e.g. 产出 → qz020135020986."""
     return _pair_word(first + second)
 
 
@@ -127,7 +128,7 @@ def with_search_words(page_html: str) -> Markup:
     screen readers, copying and reader views leave it out.
     """
     words = " ".join(search_words(str(page_html)))
-    return Markup(page_html) + Markup(f"\n{PAIR_WORDS_OPEN}{{}}</div>\n").format(words)
+    return Markup(page_html) + Markup(f"\n{SEARCH_WORDS_OPEN}{{}}</div>\n").format(words)
 
 
 @dataclass(frozen=True)

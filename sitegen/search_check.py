@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from .search_index import RECORD_PAGES
+from .search_index import LANGUAGE_RECORD_PAGES
 
 # Elements whose text runs on into their neighbours' for a reader; every other element
 # starts a new block. Pagefind leaves out the text of the dropped ones (navigation, forms,
@@ -62,7 +62,7 @@ def page_text(path: Path) -> str:
 
 def page_texts(build: Path, language: str) -> dict[str, str]:
     """Every indexed record page of one language: address inside build/ → its text."""
-    pages = sorted((build / language).glob(RECORD_PAGES.split("/", 1)[1]))
+    pages = sorted((build / language).glob(LANGUAGE_RECORD_PAGES))
     texts = {path.relative_to(build).as_posix(): page_text(path) for path in pages}
     return {address: text for address, text in texts.items() if text}
 

@@ -27,6 +27,7 @@ import subprocess
 import tempfile
 import time
 from collections import Counter, defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
@@ -62,14 +63,15 @@ UNUSED = ("pagefind-ui.js", "pagefind-ui.css", "pagefind-modular-ui.js",
           "pagefind-highlight.js", "pagefind-worker.js")
 _INDEXED = re.compile(r"Indexed (\d+) pages?")
 _HTML_LANG = re.compile(rb'<html lang="([^"]+)"')
-# The hidden list of pair words sitegen/search.py adds to every record page (it writes
-# the element with this opening tag; here it is read back).
-PAIR_WORDS_OPEN = "<div hidden data-search-words>"
-PAIR_WORDS_ELEMENT = re.compile(f"{PAIR_WORDS_OPEN}[^<]*</div>")
+# The hidden search words sitegen/search.py adds to every record page (a mark word, the
+# pair words, the glued words; it writes the element with this opening tag, read back
+# here).
+SEARCH_WORDS_OPEN = "<div hidden data-search-words>"
+SEARCH_WORDS_ELEMENT = re.compile(f"{SEARCH_WORDS_OPEN}[^<]*</div>")
 # How every pair word starts (search.py makes them; the element also holds other words):
 # no English word starts so, and a word ending in digits is never stemmed.
 PAIR_WORD_PREFIX = "qz"
-_WORDS_START = PAIR_WORDS_OPEN.encode()
+_WORDS_START = SEARCH_WORDS_OPEN.encode()
 # A pair word is common when at least this many pages, and this share of a language's
 # pages, hold it: on a small site none is, and every covering word goes to Pagefind.
 COMMON_PAGES = 50
@@ -80,6 +82,7 @@ COMMON_SHARE = 0.02
 class IndexResult:
     pages: int
     seconds: float
+    outputs: tuple[str, ...] = ()  # what each Pagefind run printed
 
 
 def engine_version() -> str:
@@ -110,8 +113,10 @@ def pagefind_executable() -> Path | None:
     return Path(on_path) if on_path else None
 
 
-def index_site(site: Path, diagnostics: Diagnostics, shown_as: str = "build") -> IndexResult:
-    """Index the record pages under `site` into `site/pagefind/`.
+def index_site(site: Path, diagnostics: Diagnostics, shown_as: str = "build",
+               wrapper: Sequence[str] = ()) -> IndexResult:
+    """Index the record pages under `site` into `site/pagefind/`; `wrapper` runs each
+    Pagefind command (`bench search` measures its memory so).
 
     A failure is an error diagnostic (at `<shown_as>/pagefind`, the folder the reader
     knows rather than the staging one) naming what to do, never a traceback: the build then
@@ -125,17 +130,21 @@ def index_site(site: Path, diagnostics: Diagnostics, shown_as: str = "build") ->
                           f"name its {EXECUTABLE} binary in {PAGEFIND_VARIABLE}, or build "
                           "with --no-search", "search")
         return IndexResult(0, 0.0)
-    parts = language_parts(site)
     try:
-        run = run_counting([pagefind_command(executable, site, part) for part in parts], site)
+        parts = language_parts(site)
+        run = run_counting([[*wrapper, *pagefind_command(executable, site, part)]
+                            for part in parts], site, parts)
     except PagefindNotStarted as failure:
         diagnostics.error(where, f"search: cannot run Pagefind: {failure.__cause__}", "search")
         return IndexResult(0, 0.0)
-    except OSError as failure:  # a page that cannot be read back while Pagefind runs
-        page = Path(failure.filename or site)
-        shown = f"{shown_as}/{page.relative_to(site)}" if page.is_relative_to(site) else page
-        diagnostics.error(Position(str(shown)), "search: cannot read this page back to count "
-                          f"its search words: {failure.strerror or failure}", "search")
+    except OSError as failure:  # a page that cannot be read back, or no room for output
+        page = Path(failure.filename) if failure.filename else None
+        if page is None or not page.is_relative_to(site):
+            diagnostics.error(where, f"search: cannot index: {failure}", "search")
+        else:
+            diagnostics.error(Position(f"{shown_as}/{page.relative_to(site)}"),
+                              "search: cannot read this page back to count its search "
+                              f"words: {failure.strerror or failure}", "search")
         return IndexResult(0, 0.0)
     failed = [(part, process) for part, process in zip(parts, run.processes, strict=True)
               if process.returncode != 0]
@@ -153,7 +162,8 @@ def index_site(site: Path, diagnostics: Diagnostics, shown_as: str = "build") ->
                           "Makefile names?", "search")
         return IndexResult(0, 0.0)
     return IndexResult(sum(process.pages for process in run.processes),
-                       time.perf_counter() - started)
+                       time.perf_counter() - started,
+                       tuple(process.output for process in run.processes))
 
 
 @dataclass(frozen=True)
@@ -184,9 +194,13 @@ def language_parts(site: Path) -> list[LanguagePart]:
             continue
         with page.open("rb") as opened:
             language = _HTML_LANG.search(opened.read(4096))
-        parts.append(LanguagePart(folder.name,
-                                  language[1].decode().lower() if language else "unknown"))
+        parts.append(LanguagePart(folder.name, _language_name(language[1]) if language
+                                  else "unknown"))
     return parts
+
+
+def _language_name(html_lang: bytes) -> str:
+    return html_lang.decode("ascii", "replace").lower()
 
 
 def pagefind_command(executable: Path, site: Path, part: LanguagePart | None = None
@@ -225,9 +239,10 @@ class PagefindNotStarted(Exception):
     """A Pagefind command could not be started (its OSError is the cause)."""
 
 
-def run_counting(commands: list[list[str]], site: Path) -> IndexRun:
-    """Run `commands` (Pagefind over parts of `site`) side by side and count the pages'
-    pair words meanwhile: the counting reads every page back while Pagefind waits on its
+def run_counting(commands: list[list[str]], site: Path, parts: list[LanguagePart]
+                 ) -> IndexRun:
+    """Run `commands` (Pagefind over `parts` of `site`) side by side and count the pages'
+    search words meanwhile: the counting reads every page back while Pagefind waits on its
     own threads. Output goes to files, never pipes that could fill while nobody reads."""
     with contextlib.ExitStack() as stack:
         outputs = [stack.enter_context(tempfile.TemporaryFile()) for _ in commands]
@@ -238,10 +253,12 @@ def run_counting(commands: list[list[str]], site: Path) -> IndexRun:
                     processes.append(subprocess.Popen(command, stdout=output,
                                                       stderr=subprocess.STDOUT))
                 except OSError as failure:
-                    for started in processes:  # no waiting for runs whose work is lost
-                        started.kill()
                     raise PagefindNotStarted from failure
-            counts = count_pair_words(site)
+            counts = count_search_words(site, parts)
+        except BaseException:
+            for started in processes:  # no waiting for runs whose work is lost
+                started.kill()
+            raise
         finally:
             returncodes = [process.wait() for process in processes]
         runs = []
@@ -257,6 +274,7 @@ def merge_parts(site: Path, parts: list[LanguagePart]) -> None:
     with the language it belongs to, and the shared ones (Pagefind's script, its word
     stemmers) are the same bytes in every part."""
     bundle = site / BUNDLE
+    bundle.mkdir(exist_ok=True)
     entry: dict[str, object] = {}
     languages = {}
     for part in parts:
@@ -280,7 +298,6 @@ def merge_parts(site: Path, parts: list[LanguagePart]) -> None:
             elif target.read_bytes() != path.read_bytes():
                 raise ValueError(f"two languages' indexes differ in {target.name}")
     entry["languages"] = dict(sorted(languages.items()))
-    bundle.mkdir(exist_ok=True)
     (bundle / ENTRY).write_text(json.dumps(entry, ensure_ascii=False, separators=(",", ":")),
                                 encoding="utf-8")
     shutil.rmtree(site / PARTS)
@@ -302,23 +319,21 @@ class WordCounts:
     words: dict[str, Counter[bytes]] = field(default_factory=lambda: defaultdict(Counter))
 
 
-def count_pair_words(site: Path) -> WordCounts:
-    """How many of each language's record pages hold each pair word, read back from the
+def count_search_words(site: Path, parts: list[LanguagePart]) -> WordCounts:
+    """How many of each language's record pages hold each search word, read back from the
     pages' hidden word lists, which are exactly what Pagefind indexes. Bytes, not text:
     the word list is ASCII, and decoding 20 000 pages would double the time."""
     counts = WordCounts()
-    for page in sorted(site.glob(RECORD_PAGES)):
-        html = page.read_bytes()
-        language = _HTML_LANG.search(html)  # found at the top, where every page has it
-        if language is None:
-            continue
-        name = language[1].decode().lower()
-        counts.pages[name] += 1
-        start = html.rfind(_WORDS_START)
-        if start >= 0:
-            start += len(_WORDS_START)
-            end = html.find(b"<", start)
-            counts.words[name].update(html[start:end if end >= 0 else None].split())
+    for part in parts:
+        for page in sorted((site / part.folder).glob(LANGUAGE_RECORD_PAGES)):
+            html = page.read_bytes()
+            counts.pages[part.language] += 1
+            start = html.rfind(_WORDS_START)
+            if start >= 0:
+                start += len(_WORDS_START)
+                end = html.find(b"<", start)
+                counts.words[part.language].update(html[start:end if end >= 0 else None]
+                                                   .split())
     return counts
 
 
@@ -330,8 +345,9 @@ def write_common_words(bundle: Path, counts: WordCounts) -> None:
     prefix = PAIR_WORD_PREFIX.encode()
     for language, total in sorted(counts.pages.items()):
         floor = max(COMMON_PAGES, total * COMMON_SHARE)
-        common = {word.decode(): count for word, count in sorted(counts.words[language].items())
-                  if count >= floor and word.startswith(prefix)}
+        common = dict(sorted((word.decode(), count)
+                             for word, count in counts.words[language].items()
+                             if count >= floor and word.startswith(prefix)))
         (bundle / f"sitegen-common.{language}.json").write_text(
             json.dumps({"pages": total, "words": common}, separators=(",", ":")),
             encoding="utf-8")

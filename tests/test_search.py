@@ -339,6 +339,28 @@ def test_language_parts_merge_under_the_pages_languages_and_never_overwrite(tmp_
         merge_parts(tmp_path, parts)
 
 
+def test_chinese_pages_are_indexed_under_a_private_tag_english_as_they_are():
+    """Pagefind cuts zh/ja pages into words; sitegen asks it not to (a tag it neither
+    segments nor stems), and leaves other languages to their own stemmer."""
+    from sitegen.search_index import LanguagePart, pagefind_command
+
+    chinese = pagefind_command(Path("pf"), Path("site"), LanguagePart("zh", "zh-cn"))
+    english = pagefind_command(Path("pf"), Path("site"), LanguagePart("en", "en"))
+    assert chinese[-2:] == ["--force-language", "x-sitegen-zh-cn"]
+    assert "--force-language" not in english and "zh/*/*/*/index.html" in chinese
+
+
+def test_runs_already_started_are_stopped_when_the_next_cannot_start(tmp_path: Path):
+    import time
+
+    from sitegen.search_index import PagefindNotStarted, run_counting
+
+    started = time.monotonic()
+    with pytest.raises(PagefindNotStarted):
+        run_counting([["sleep", "30"], [str(tmp_path / "no-such-pagefind")]], tmp_path, [])
+    assert time.monotonic() - started < 10  # the sleeping run was stopped, not awaited
+
+
 def test_glued_words_stand_apart_as_pagefind_makes_a_query():
     """Pagefind does not cut Chinese pages into words (search_index.py), so figures and
     Latin letters written against Chinese characters are given as words of their own,
@@ -364,12 +386,15 @@ def test_a_figure_or_latin_word_inside_chinese_text_is_found(zh_search, query, e
 
 
 def test_the_browser_cuts_page_text_where_the_search_words_start():
-    """search.js cuts a page's text at the mark search.py writes first: the same word."""
+    """search.js cuts a page's text at the mark search.py writes first, and makes pair
+    words as search.py does: the same words in both files."""
     from sitegen.search import SEARCH_WORDS_MARK
 
     script = (Path(__file__).resolve().parent.parent / "theme" / "search.js").read_text(
         encoding="utf-8")
     assert f'const WORDS_MARK = "{SEARCH_WORDS_MARK}";' in script
+    from sitegen.search_index import PAIR_WORD_PREFIX
+    assert f'const PAIR_PREFIX = "{PAIR_WORD_PREFIX}";' in script  # and the pair words
 
 
 def test_pair_words_are_written_only_when_the_build_indexes(seed_site, project_factory,
@@ -420,6 +445,21 @@ def test_common_words_send_pagefind_the_rarest_and_results_stay_exact(
     scores = search_built_site(browser, project.build_dir, "zh", texts, queries)
     assert [s.correct for s in scores] == [4, 4, 1, 1, 0, 0]
     assert overall(scores) == (1.0, 1.0), scores
+    # A query whose rarest pair word is on most pages reads no index chunk at all: it
+    # sends Pagefind no word and checks the listed pages; a rare word reads its chunk.
+    from sitegen.browser import LocalSite
+
+    site = LocalSite(project.build_dir)
+    try:
+        with guarded_page(browser) as (page, _):
+            chunks: list[str] = []
+            page.on("request", lambda request: chunks.append(request.url)
+                    if request.url.endswith(".pf_index") else None)
+            search = SearchPage(page, site.base, "zh")
+            assert len(search.run("完成任务")) == 4 and chunks == []
+            assert len(search.run("项目甲")) == 1 and chunks != []
+    finally:
+        site.close()
 
 
 def test_an_index_file_sitegen_cannot_read_is_a_diagnostic(project_factory, capsys,
@@ -568,16 +608,16 @@ def test_a_query_in_a_scored_indicator_links_to_the_report_row(zh_search, seed_s
 def test_pair_words_are_counted_from_bytes_even_on_a_page_cut_short(tmp_path: Path):
     """The common-word counts read every record page back; a page whose word list was cut
     off (a disk that filled up) counts what it holds instead of stopping the build."""
-    from sitegen.search_index import PAIR_WORDS_OPEN, count_pair_words
+    from sitegen.search_index import SEARCH_WORDS_OPEN, count_search_words, language_parts
 
     page = tmp_path / "zh/pub/2023/a/index.html"
     page.parent.mkdir(parents=True)
-    page.write_text(f'<!DOCTYPE html>\n<html lang="zh-CN">\n{PAIR_WORDS_OPEN}qz1 qz2</div>\n',
+    page.write_text(f'<!DOCTYPE html>\n<html lang="zh-CN">\n{SEARCH_WORDS_OPEN}qz1 qz2</div>\n',
                     encoding="utf-8")
     cut = tmp_path / "zh/pub/2023/b/index.html"
     cut.parent.mkdir(parents=True)
-    cut.write_text(f'<html lang="zh-CN">{PAIR_WORDS_OPEN}qz1 qz3', encoding="utf-8")
-    counts = count_pair_words(tmp_path)
+    cut.write_text(f'<html lang="zh-CN">{SEARCH_WORDS_OPEN}qz1 qz3', encoding="utf-8")
+    counts = count_search_words(tmp_path, language_parts(tmp_path))
     assert counts.pages == {"zh-cn": 2}
     assert dict(counts.words["zh-cn"]) == {b"qz1": 2, b"qz2": 1, b"qz3": 1}
 
@@ -585,11 +625,11 @@ def test_pair_words_are_counted_from_bytes_even_on_a_page_cut_short(tmp_path: Pa
 def test_a_page_that_cannot_be_read_back_is_named(project_factory, capsys, monkeypatch):
     from sitegen import search_index
 
-    def unreadable(site: Path) -> search_index.WordCounts:
+    def unreadable(site: Path, parts: list) -> search_index.WordCounts:
         raise PermissionError(13, "Permission denied", str(site / "zh/x/2023/a/index.html"))
 
     project = project_factory({"2023/a.yaml": RECORD})
-    monkeypatch.setattr(search_index, "count_pair_words", unreadable)
+    monkeypatch.setattr(search_index, "count_search_words", unreadable)
     status, output = run_cli(capsys, project, "build", "--no-pdf")
     assert status == 1 and "Traceback" not in output
     assert ("build/zh/x/2023/a/index.html: error: search: cannot read this page back to "

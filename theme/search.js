@@ -12,7 +12,10 @@
   const siteRoot = new URL("../", bundle);
   // Han characters, as in sitegen/search.py (HAN): keep the two in step.
   const HAN = /[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\u{20000}-\u{323af}]+/gu;
-  const PAIR_WORD = /\bqz\d{12}\b/g;
+  // Every pair word starts so (sitegen/search_index.py PAIR_WORD_PREFIX; a test keeps
+  // the two the same).
+  const PAIR_PREFIX = "qz";
+  const PAIR_WORD = new RegExp(`\\b${PAIR_PREFIX}\\d{12}\\b`, "g");
   // The first word of every page's hidden search words (sitegen/search.py
   // SEARCH_WORDS_MARK): a page's text is cut there, so no snippet shows what follows.
   const WORDS_MARK = "sitegensearchwords";
@@ -40,13 +43,9 @@
 
   // --- queries --------------------------------------------------------------------------
 
-  function pairPrefix(first) {
-    return "qz" + String(first.codePointAt(0)).padStart(6, "0");
-  }
-
-  function pairWord(first, second) {
-    return pairPrefix(first) + pairPrefix(second).slice(2);
-  }
+  const sixDigits = (char) => String(char.codePointAt(0)).padStart(6, "0");
+  const pairPrefix = (first) => PAIR_PREFIX + sixDigits(first);
+  const pairWord = (first, second) => pairPrefix(first) + sixDigits(second);
 
   // Chinese runs of two or more characters become pair words. The check of each page
   // wants them all; Pagefind gets the few `pagefindTerm` picks. A lone character makes no
@@ -72,8 +71,8 @@
     }
     const others = rest.split(/\s+/).filter(Boolean);
     const prefixes = lones.map(pairPrefix);
-    return { text, runs, lones, words: [...words], cover: [...cover], prefixes, others,
-             sent: [], term: [...prefixes, ...others].join(" "), about: Infinity };
+    return { text, runs, lones, chinese: [...runs, ...lones], words: [...words],
+             cover: [...cover], prefixes, others, sent: [], about: Infinity };
   }
 
   // What Pagefind searches for. Its time grows with the pages each word is on (a word on
@@ -92,8 +91,7 @@
     const onMost = !rareCover.length && !query.prefixes.length && !query.others.length &&
       (counts[rarest[0]] || 0) >= MOST_PAGES * (common.pages || Infinity);
     const sent = onMost ? [] : rareCover.length ? rareCover : rarest.slice(0, 1);
-    return { sent, term: [...sent, ...query.prefixes, ...query.others].join(" "),
-             about: onMost ? counts[rarest[0]] : Infinity };
+    return { sent, about: onMost ? counts[rarest[0]] : Infinity };
   }
 
   // The record pages, and the pair words on many of them with their page counts
@@ -121,19 +119,17 @@
   // joins table cells a reader sees apart: so a Chinese query is checked against each
   // page's own pair words and text before the page is shown.
   function holds(data, query) {
-    const chinese = [...query.runs, ...query.lones];
-    if (!chinese.length) return true;
+    if (!query.chinese.length) return true;
     const pageWords = new Set(data.content.match(PAIR_WORD) || []);
     const text = plainText(data.content);
-    return query.words.every((w) => pageWords.has(w)) && chinese.every((r) => text.includes(r));
+    return query.words.every((w) => pageWords.has(w)) &&
+      query.chinese.every((run) => text.includes(run));
   }
 
-  // The page text as a reader sees it: cut where the hidden search words start, and
-  // without the zero-width spaces Pagefind puts between the words of a page it segments.
+  // The page text as a reader sees it: cut where the hidden search words start.
   function plainText(content) {
     const end = content.lastIndexOf(WORDS_MARK);
-    return (end >= 0 ? content.slice(0, end) : content).replace(PAIR_WORD, "")
-      .replace(/\u200b/g, "").replace(/[\s.]+$/, "");
+    return (end >= 0 ? content.slice(0, end) : content).replace(/[\s.]+$/, "");
   }
 
   // --- searching --------------------------------------------------------------------------
@@ -147,10 +143,11 @@
     }
     const filters = chosenFilters();
     remember(query.text, filters);
-    if (!query.term && !query.runs.length && !Object.keys(filters).length) return clear();
+    const term = [...query.sent, ...query.prefixes, ...query.others].join(" ");
+    if (!term && !query.runs.length && !Object.keys(filters).length) return clear();
     busy(true);
     say(strings.searching);
-    const response = await pagefind.search(query.term || null, { filters, sort: chosenSort() });
+    const response = await pagefind.search(term || null, { filters, sort: chosenSort() });
     if (mine !== generation) return;
     current = { query, candidates: response.results, next: 0, found: [], mine, asked: false };
     list.replaceChildren();
@@ -274,11 +271,10 @@
       return null;
     }
     const words = query.others.map((w) => w.toLowerCase());
-    const chinese = [...query.runs, ...query.lones];
     return rows.find(([, name]) => {
       const lower = name.toLowerCase();
-      return chinese.length
-        ? chinese.some((run) => name.includes(run))
+      return query.chinese.length
+        ? query.chinese.some((run) => name.includes(run))
         : words.length > 0 && words.every((w) => lower.includes(w));
     }) || null;
   }
@@ -286,8 +282,8 @@
   // A stretch of the page around the first match, every match in it marked.
   function snippet(data, query) {
     const text = plainText(data.content);
-    const chinese = [...query.runs, ...query.lones];
-    const terms = chinese.length ? chinese : query.others.filter((w) => w.length > 1);
+    const terms = query.chinese.length ? query.chinese
+      : query.others.filter((w) => w.length > 1);
     const lower = text.toLowerCase();
     const hits = terms.map((t) => lower.indexOf(t.toLowerCase())).filter((i) => i >= 0);
     if (!hits.length) return excerpt(data.excerpt);
