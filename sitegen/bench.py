@@ -103,6 +103,9 @@ def refresh_presentation(folder: Path) -> bool:
     repo = Path(__file__).resolve().parent.parent
     differed = False
     for part in PRESENTATION:
+        if not (repo / part).is_dir():  # an installed sitegen without its checkout
+            raise BenchFailure(f"sitegen's own {part}/ is not at {repo / part}: run the "
+                               "benchmark from a checkout (`pip install -e .`)")
         if _tree_bytes(folder / part) != _tree_bytes(repo / part):
             differed = True
             shutil.rmtree(folder / part, ignore_errors=True)
@@ -228,6 +231,8 @@ def pdf_benchmark(folder: Path, reporter: Reporter, sample: int = 12, rounds: in
     glossary = load_glossary()
     site = load_site(project, glossary, Diagnostics())
     tables = site.tables[:sample]
+    if not tables:
+        raise BenchFailure(f"{folder} has no record that loads: `sitegen check` says why")
     ours = PdfRenderer(project.root, project.templates_dir, project.theme_dir, glossary)
     scratch = folder / ".sitegen-cache" / "naive.pdf"
     scratch.parent.mkdir(parents=True, exist_ok=True)
@@ -238,16 +243,23 @@ def pdf_benchmark(folder: Path, reporter: Reporter, sample: int = 12, rounds: in
             raise BenchFailure(f"{page} is missing: build the HTML first")
         return page
 
+    def rendered(renderer: PdfRenderer, table) -> None:
+        """A render that failed (a font, the time limit) must not be timed as a quick one."""
+        problems = Diagnostics()
+        made = renderer.render(table_pdf_page(table, "zh"), None, table.year,
+                               table.source_path, problems)
+        if made is None or problems.has_errors():
+            raise BenchFailure(f"{table.source_path}: the PDF could not be made: "
+                               + "; ".join(d.message for d in problems.errors))
+
     def render_ours(table) -> None:
-        ours.render(table_pdf_page(table, "zh"), None, table.year, table.source_path,
-                    Diagnostics())
+        rendered(ours, table)
 
     def render_same_markup(table) -> None:
         renderer = PdfRenderer(project.root, project.templates_dir, project.theme_dir,
                                glossary)
         renderer.stylesheets.append(CSS(string="table { table-layout: auto !important }"))
-        renderer.render(table_pdf_page(table, "zh"), None, table.year, table.source_path,
-                        Diagnostics())
+        rendered(renderer, table)
 
     def render_web_page(table) -> None:
         HTML(filename=str(web_page(table))).write_pdf(str(scratch))

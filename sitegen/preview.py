@@ -205,11 +205,19 @@ class Preview(PreviewState):
         return pages + self._render_listings(self.output, _above(moved))
 
     def _restart_pdfs(self) -> None:
-        """A new PDF worker with today's templates, theme and glossary; the PDFs made by
-        the old one are removed, so that each is made again when it is asked for."""
-        self.pdfs.restart(self._pdf_work())
-        for made in self.output.glob("*/*/*/*/*.pdf"):
-            made.unlink(missing_ok=True)
+        """A new PDF worker when what PDFs are made from changed (templates, print.css,
+        glossary, font: the digest pdfcache keys them by); the PDFs made by the old one are
+        removed, so that each is made again when it is asked for. A save of style.css or
+        search.js changes none of it, and keeps every PDF."""
+        work = self._pdf_work()
+        before = self.pdfs.work.pdf
+        if before is not None and work.pdf is not None and (
+                before.environment == work.pdf.environment):
+            return
+        self.pdfs.restart(work)
+        for state in self.records.values():
+            for address in pdf_addresses(state):
+                (self.output / address).unlink(missing_ok=True)
 
     def _forget(self, state: RecordState) -> list[str]:
         """A record file that went: its pages go too; returns their addresses."""

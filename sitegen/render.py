@@ -155,22 +155,23 @@ class Localizer:
 
     def _row_words(self, row: IndicatorRow) -> RowWords:
         first, second, indicator = row.first, row.second, row.indicator
-        named = self._named_level
-        first_name, first_note = named(first.name, first.note) if row.first_span else (None, "")
-        second_name, second_note = (named(second.name, second.note) if row.second_span
-                                    else (None, ""))
+        levels = {"first_span": row.first_span, "second_span": row.second_span,
+                  "first": None, "first_note": "", "second": None, "second_note": ""}
+        if row.first_span:  # a level's cell only where its span starts
+            levels.update(first=self._level_name(first.name), first_note=self.text(first.note))
+        if row.second_span:
+            levels.update(second=self._level_name(second.name),
+                          second_note=self.text(second.note))
         if indicator is None:
-            return RowWords(row.first_span, first_name, first_note, row.second_span,
-                            second_name, second_note, None, "", None, ())
+            return RowWords(**levels, name=None, note="", missing=None, values=())
         return RowWords(
-            row.first_span, first_name, first_note, row.second_span, second_name,
-            second_note, self.text(indicator.name), self.text(indicator.note),
-            self.text(indicator.missing) if indicator.missing else None,
-            tuple(None if value is None else self.value(value) for value in indicator.values))
+            **levels, name=self.text(indicator.name), note=self.text(indicator.note),
+            missing=self.text(indicator.missing) if indicator.missing else None,
+            values=tuple(None if value is None else self.value(value)
+                         for value in indicator.values))
 
-    def _named_level(self, name: Text | None, note: Text | None
-                     ) -> tuple[str | Markup | None, str | Markup]:
-        return (None if name is None else self.text(name)), self.text(note)
+    def _level_name(self, name: Text | None) -> str | Markup | None:
+        return None if name is None else self.text(name)
 
     def years(self, text: str | None) -> str | Markup:
         if not text or self.language == "zh":
@@ -200,7 +201,6 @@ def make_environment(templates_dir: Path, search_words: bool = False) -> jinja2.
         auto_reload=False,
     )
     environment.context_class = _Context
-    environment.filters["escape_attr"] = escape
     environment.filters["with_search_words"] = with_search_words if search_words else Markup
     environment.globals.update(template_helpers())
     # The site's addresses, from site.py alone: templates never spell a path themselves.

@@ -75,10 +75,10 @@ def format_amount(amount: Decimal) -> str:
 
 
 # -- names under content/ ------------------------------------------------------------------
-SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")  # whole names only: fullmatch
 # Addresses of the site's own pages beside the publishers' (build/<language>/<name>/).
 RESERVED_FOLDERS = {"search": "the search page"}
-YEAR_FOLDER = re.compile(r"\d{4}")
+YEAR_FOLDER = re.compile(r"[0-9]{4}")  # not \d: ２０２４ is no folder a URL should hold
 
 
 def _slug_message(what: str, name: str) -> str:
@@ -90,7 +90,7 @@ def _slug_message(what: str, name: str) -> str:
 # what it finds, `sitegen new` to what it is asked to write, so it never writes a record
 # that the build would then skip.
 def publisher_name_problem(name: str) -> str | None:
-    if not SLUG.match(name):
+    if not SLUG.fullmatch(name):
         return _slug_message("publisher folder", name)
     if name in RESERVED_FOLDERS:
         return (f"a publisher folder cannot be named '{name}': that address is "
@@ -99,7 +99,7 @@ def publisher_name_problem(name: str) -> str | None:
 
 
 def record_name_problem(name: str) -> str | None:
-    return None if SLUG.match(name) else _slug_message("record file name", name)
+    return None if SLUG.fullmatch(name) else _slug_message("record file name", name)
 
 
 def year_folder_problem(year: int | str) -> str | None:

@@ -157,6 +157,14 @@ def test_templates_still_hand_the_context_to_functions_that_ask_for_it(tmp_path:
     assert environment.get_template("t.html").render() == "310 620 "
 
 
+def test_name_rules_take_whole_names_and_ascii_years():
+    from sitegen.values import publisher_name_problem, record_name_problem, year_folder_problem
+
+    assert publisher_name_problem("shanghai-justice") is None
+    assert publisher_name_problem("abc\n") and record_name_problem("table\n")
+    assert year_folder_problem(2024) is None and year_folder_problem("２０２４")
+
+
 def test_record_text_is_escaped_not_evaluated(project_factory, capsys):
     hostile = RECORD.replace("text: 完成任务。", "text: \"<script>alert(1)</script>{{ 7*7 }}\"")
     project = project_factory({"2023/a.yaml": hostile})

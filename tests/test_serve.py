@@ -340,11 +340,19 @@ def test_a_pdf_that_cannot_be_made_shows_why(tmp_path: Path):
 
 def test_a_pdf_follows_the_print_stylesheet(tmp_path: Path):
     """print.css is part of every PDF: a save of it makes each PDF again (from a worker
-    that reads the new stylesheet), instead of serving the one made before."""
+    that reads the new stylesheet), instead of serving the one made before; a save of
+    style.css, which no PDF uses, keeps them."""
     project = write_project(tmp_path / "site", {"2023/a.yaml": RECORD})
     pdf = "/zh/test-bureau/2023/a/a.pdf"
     with served(project) as server:
         assert "测试项目" in pdf_text(server.fetch(pdf)[2])
+        made = project.root / ".sitegen-cache/preview" / pdf.lstrip("/")
+        made_at = made.stat().st_mtime_ns
+        web_only = project.theme_dir / "style.css"  # no part of a PDF: they all stay
+        web_only.write_text(web_only.read_text(encoding="utf-8") + "/* web */\n",
+                            encoding="utf-8")
+        server.wait_for_line(r"rebuilt theme/style\.css")
+        assert made.stat().st_mtime_ns == made_at
         stylesheet = project.theme_dir / "print.css"
         stylesheet.write_text(stylesheet.read_text(encoding="utf-8")
                               + '@page { @top-left { content: "STYLESHEET-MARK" } }\n',
