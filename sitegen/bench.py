@@ -169,10 +169,23 @@ def _timed_build(folder: Path, jobs: int | None) -> tuple[float, int]:
     return seconds, peak // 1024
 
 
+def _timed_build_after_template_edit(folder: Path, jobs: int | None) -> float:
+    """A full rebuild over the previous site, as after an edit to a template that every
+    page uses (the edit is a comment, taken back afterwards)."""
+    template = folder / "templates" / "base.html"
+    original = template.read_bytes()
+    template.write_bytes(original + b"{# edited for the benchmark #}\n")
+    try:
+        return _timed_build(folder, jobs)[0]
+    finally:
+        template.write_bytes(original)
+
+
 def run(folder: Path, reporter: Reporter, jobs: int | None = None, rounds: int = 3,
         pdf_sample: int = 0) -> int:
-    """Full HTML builds (build/ removed first) alternating with no-change rebuilds; then,
-    with `pdf_sample`, seconds per table PDF on that many records."""
+    """Full HTML builds (build/ removed first), each followed by a no-change rebuild and a
+    rebuild after a template edit; then, with `pdf_sample`, seconds per table PDF on that
+    many records."""
     records = sum(1 for _ in (folder / "content").rglob("project-*.yaml"))
     if not (folder / CORPUS_MARK).is_file() or not records:
         reporter.info(f"{folder} holds no benchmark corpus: write one with "
@@ -181,7 +194,7 @@ def run(folder: Path, reporter: Reporter, jobs: int | None = None, rounds: int =
     if refresh_presentation(folder):
         reporter.info("templates/ and theme/ of the corpus replaced by sitegen's own: they "
                       "were an older sitegen's")
-    full, unchanged, peaks = [], [], []
+    full, unchanged, edited, peaks = [], [], [], []
     for _ in range(rounds):
         shutil.rmtree(folder / "build", ignore_errors=True)
         shutil.rmtree(folder / ".sitegen-cache", ignore_errors=True)
@@ -189,6 +202,7 @@ def run(folder: Path, reporter: Reporter, jobs: int | None = None, rounds: int =
         full.append(seconds)
         peaks.append(peak)
         unchanged.append(_timed_build(folder, jobs)[0])
+        edited.append(_timed_build_after_template_edit(folder, jobs))
     pages = sum(1 for _ in (folder / "build").rglob("*.html"))
     median_full = statistics.median(full)
     reporter.info(f"records: {records}, pages: {pages}, jobs: {jobs or 'all cores'}")
@@ -196,6 +210,9 @@ def run(folder: Path, reporter: Reporter, jobs: int | None = None, rounds: int =
                   f"({', '.join(f'{s:.2f}' for s in full)}); {pages / median_full:.0f} pages/s")
     reporter.info(f"no-change rebuild: median {statistics.median(unchanged):.2f} s "
                   f"({', '.join(f'{s:.2f}' for s in unchanged)})")
+    reporter.info(f"template edited:   median {statistics.median(edited):.2f} s "
+                  f"({', '.join(f'{s:.2f}' for s in edited)}); every page again, over the "
+                  "previous site")
     reporter.info(f"peak memory (largest process): {max(peaks)} MB")
     if pdf_sample:
         pdf_benchmark(folder, reporter, sample=pdf_sample, rounds=rounds)

@@ -3,14 +3,21 @@
 A failed or interrupted build leaves the previous `build/` byte-identical (Lektor's
 `Artifact._commit` idea; MkDocs and Hugo write in place and regret it). The swap uses
 Linux's atomic `renameat2(RENAME_EXCHANGE)` where available, else two renames.
+
+The site it replaces is not deleted while the editor waits: it is renamed aside at once
+(`.build-trash-…`) and deleted by a detached process (Bazel's `clean --async` idea). On
+this project's disks deleting a 10 000-record site takes 15 s, a sixth of a full build.
 """
 
 from __future__ import annotations
 
 import ctypes
 import ctypes.util
+import itertools
 import os
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 from types import TracebackType
 
@@ -27,6 +34,46 @@ def _exchange(a: Path, b: Path) -> bool:
         return False
     result = renameat2(_AT_FDCWD, os.fsencode(a), _AT_FDCWD, os.fsencode(b), _RENAME_EXCHANGE)
     return result == 0
+
+
+# Run by a detached Python: holds a lock on the folder so that a second deleter sent after
+# the same leftover (the next build finds it still there) leaves at once.
+_DELETER = """
+import fcntl, os, shutil, sys
+try:
+    lock = os.open(sys.argv[1], os.O_RDONLY)
+    fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+except OSError:
+    sys.exit(0)
+shutil.rmtree(sys.argv[1], ignore_errors=True)
+"""
+_discarded = itertools.count()
+_deleters: list[subprocess.Popen] = []  # kept so they are reaped, not warned about
+
+
+def discard(folder: Path, trash_name: str) -> None:
+    """Remove `folder` without waiting: renamed to a sibling `trash_name`-… at once, then
+    deleted by a process of its own that outlives this one. Where no process can be
+    started, or the rename fails, it is deleted here and now."""
+    if not folder.exists():
+        return
+    trash = folder.with_name(f"{trash_name}-{os.getpid()}-{next(_discarded)}")
+    try:
+        folder.rename(trash)
+    except OSError:
+        shutil.rmtree(folder, ignore_errors=True)
+        return
+    delete_in_background(trash)
+
+
+def delete_in_background(folder: Path) -> None:
+    _deleters[:] = [deleter for deleter in _deleters if deleter.poll() is None]
+    try:
+        _deleters.append(subprocess.Popen(
+            [sys.executable, "-c", _DELETER, str(folder)], stdin=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True))
+    except OSError:
+        shutil.rmtree(folder, ignore_errors=True)
 
 
 class FileTree:
@@ -58,6 +105,7 @@ class StagedOutput(FileTree):
     def __init__(self, target: Path) -> None:
         self.target = target
         self.staging = target.with_name(f".{target.name}-staging-{os.getpid()}")
+        self.trash_name = f".{target.name}-trash"
         super().__init__(self.staging)
 
     def __enter__(self) -> StagedOutput:
@@ -69,15 +117,19 @@ class StagedOutput(FileTree):
                  trace: TracebackType | None) -> None:
         if kind is None:
             self.commit()
-        shutil.rmtree(self.staging, ignore_errors=True)
+        discard(self.staging, self.trash_name)  # the old site, or a failed run's pages
 
     def _remove_stale(self) -> None:
+        """What killed runs left: their staging folders, a site half-swapped, and trash
+        whose deleter did not finish (a reboot); none of it is waited for."""
+        for leftover in self.target.parent.glob(f"{self.trash_name}-*"):
+            delete_in_background(leftover)  # a deleter still at work makes this one leave
         for stale in self.target.parent.glob(f".{self.target.name}-staging-*"):
-            shutil.rmtree(stale, ignore_errors=True)
+            discard(stale, self.trash_name)
         old = self.target.with_name(f".{self.target.name}-old")
         if old.exists() and not self.target.exists():
             old.rename(self.target)  # an earlier run died between its two renames
-        shutil.rmtree(old, ignore_errors=True)
+        discard(old, self.trash_name)
 
     def copy_tree(self, source: Path, relative: str) -> None:
         if source.is_dir():
@@ -90,4 +142,4 @@ class StagedOutput(FileTree):
         if self.target.exists():
             self.target.rename(old)
         self.staging.rename(self.target)
-        shutil.rmtree(old, ignore_errors=True)
+        discard(old, self.trash_name)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+import time
 from pathlib import Path
 
 import pytest
@@ -18,6 +19,17 @@ from sitegen.report import RecordingReporter
 def tree_digest(folder: Path) -> dict[str, str]:
     return {p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
             for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def build_leftovers(root: Path, wait: float = 30.0) -> list[str]:
+    """The `.build…` folders beside build/ once the detached deleters are done (or `wait`
+    seconds have passed)."""
+    deadline = time.monotonic() + wait
+    while True:
+        leftovers = sorted(p.name for p in root.iterdir() if p.name.startswith(".build"))
+        if not leftovers or time.monotonic() > deadline:
+            return leftovers
+        time.sleep(0.05)
 
 
 def test_two_builds_are_byte_identical(tmp_path: Path):
@@ -64,8 +76,7 @@ def test_interrupted_build_midway_leaves_previous_build(project_factory, monkeyp
     with pytest.raises(failure):
         build(project, RecordingReporter(), pdf=False)
     assert tree_digest(project.build_dir) == before
-    leftovers = [p.name for p in project.root.iterdir() if p.name.startswith(".build")]
-    assert leftovers == []
+    assert build_leftovers(project.root) == []
 
 
 def test_a_build_that_died_mid_swap_is_recovered(project_factory, capsys):
@@ -83,9 +94,62 @@ def test_a_build_that_died_mid_swap_is_recovered(project_factory, capsys):
     status, output = run_cli(capsys, project, "build", "--no-pdf", "--no-search")
     assert status == 1 and "build failed: build/ was left as it was" in output
     assert tree_digest(project.build_dir) == before
-    assert sorted(p.name for p in project.root.iterdir() if p.name.startswith(".build")) == []
+    assert build_leftovers(project.root) == []
     (project.content_dir / "test-bureau/2023/b.yaml").unlink()
     assert run_cli(capsys, project, "build", "--no-pdf", "--no-search")[0] == 0
+
+
+def test_replaced_site_is_deleted_by_a_process_of_its_own(project_factory, capsys):
+    """Deleting the old site (15 s at 10 000 records) is not waited for: it is renamed
+    aside at once and removed by a detached process."""
+    project = project_factory({"2023/a.yaml": RECORD})
+    assert run_cli(capsys, project, "build", "--no-pdf", "--no-search")[0] == 0
+    (project.build_dir / "left-from-the-old-site.txt").write_text("old", encoding="utf-8")
+    (project.content_dir / "test-bureau/2023/b.yaml").write_text(
+        RECORD.replace("测试项目", "另一个项目"), encoding="utf-8")
+    assert run_cli(capsys, project, "build", "--no-pdf", "--no-search")[0] == 0
+    assert not (project.build_dir / "left-from-the-old-site.txt").exists()
+    assert build_leftovers(project.root) == []
+
+
+def test_a_deleter_at_work_is_not_doubled_and_leftovers_are_finished(tmp_path: Path):
+    """The next build finds trash still being deleted: the deleter it sends leaves while
+    the first holds its lock, and one sent later finishes the job."""
+    import fcntl
+    import os
+
+    from sitegen.write import delete_in_background
+
+    trash = tmp_path / ".build-trash-1-0"
+    (trash / "zh").mkdir(parents=True)
+    (trash / "zh" / "index.html").write_text("old", encoding="utf-8")
+    held = os.open(trash, os.O_RDONLY)
+    fcntl.flock(held, fcntl.LOCK_EX)  # as a deleter at work holds it
+    try:
+        delete_in_background(trash)
+        time.sleep(1.0)
+        assert (trash / "zh" / "index.html").exists()
+    finally:
+        os.close(held)
+    delete_in_background(trash)
+    assert build_leftovers(tmp_path) == []
+
+
+def test_without_a_process_to_spare_the_old_site_is_deleted_at_once(tmp_path: Path,
+                                                                      monkeypatch):
+    import subprocess
+
+    from sitegen.write import discard
+
+    def no_process(*args, **kwargs):
+        raise OSError("cannot fork")
+
+    monkeypatch.setattr(subprocess, "Popen", no_process)
+    old = tmp_path / ".build-old"
+    (old / "en").mkdir(parents=True)
+    (old / "en" / "index.html").write_text("old", encoding="utf-8")
+    discard(old, ".build-trash")
+    assert sorted(p.name for p in tmp_path.iterdir()) == []
 
 
 def test_template_error_names_template_and_line(project_factory):
@@ -155,6 +219,29 @@ def test_templates_still_hand_the_context_to_functions_that_ask_for_it(tmp_path:
     environment.globals["shown"] = jinja2.pass_context(lambda context: context["y"])
     environment.globals["plain"] = lambda value: value * 10
     assert environment.get_template("t.html").render() == "310 620 "
+
+
+def test_macros_render_as_with_jinjas_own_context(tmp_path: Path):
+    """Macros (imported or local, with keyword arguments, defaults and `caller`) are not
+    plain functions: render._Context hands them to Jinja's own call, and the page comes
+    out exactly as Jinja's stock Context makes it."""
+    import jinja2
+
+    from sitegen.render import make_environment
+    (tmp_path / "_m.html").write_text(
+        "{% macro cell(text, cls='value') %}<td class=\"{{ cls }}\">{{ text }}</td>"
+        "{% endmacro %}", encoding="utf-8")
+    (tmp_path / "t.html").write_text(
+        "{% import '_m.html' as m %}{% macro wrap(tag) %}<{{ tag }}>{{ caller() }}</{{ tag }}>"
+        "{% endmacro %}{% for x in ['a<b', 'c'] %}{% call wrap('tr') %}{{ m.cell(x) }}"
+        "{{ m.cell(x ~ loop.index, cls='n') }}{% endcall %}{% endfor %}", encoding="utf-8")
+    ours = make_environment(tmp_path)
+    stock = make_environment(tmp_path)
+    stock.context_class = jinja2.runtime.Context
+    expected = ('<tr><td class="value">a&lt;b</td><td class="n">a&lt;b1</td></tr>'
+                '<tr><td class="value">c</td><td class="n">c2</td></tr>')
+    assert stock.get_template("t.html").render() == expected
+    assert ours.get_template("t.html").render() == expected
 
 
 def test_name_rules_take_whole_names_and_ascii_years():
@@ -305,6 +392,7 @@ def test_bench_run_times_html_and_pdfs_against_naive_renderings(project_factory,
     assert "replaced by sitegen's own" in output
     assert stale.read_bytes() == (REPO / "templates" / "base.html").read_bytes()
     for promised in (r"full build: +median [\d.]+ s of 1", r"no-change rebuild: +median",
+                     r"template edited: +median [\d.]+ s \([\d.]+\); every page again",
                      r"peak memory \(largest process\): \d+ MB",
                      r"table PDF, one core: median [\d.]+ s",
                      r"naive, same markup: +median [\d.]+ s → ours [\d.]+x faster",
