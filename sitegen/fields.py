@@ -61,6 +61,15 @@ class Fields:
         node = self.node.values.get(key)
         return node is not None and not (isinstance(node, Scalar) and node.is_null)
 
+    def written(self, key: str) -> bool:
+        """The key is in the record, even with no value (`indicators:` or `~`)."""
+        return key in self.node.values
+
+    def node_of(self, key: str) -> Node | None:
+        """The value as written, unread and unreported: for checks that must not repeat
+        the messages its own reader gives."""
+        return self.node.values[key] if self.has(key) else None
+
     def _get(self, key: str, required: bool) -> Node | None:
         if self.has(key):
             return self.node.values[key]

@@ -53,7 +53,7 @@ def _ui_words(glossary: Glossary, key: str, language: str) -> str:
     return words.en if language == "en" and words.en is not None else words.zh
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)  # not frozen: a frozen class's __init__ costs twice as much
 class RowWords:
     """One row of an indicator table (site.IndicatorRow) in the page's language: each
     cell's words worked out once here, not call by call in `_indicator_rows.html` (the

@@ -335,7 +335,7 @@ class RecordValidator:
 
     def indicators(self, second: Fields, width: int) -> list[Indicator]:
         found = []
-        if not second.has("indicators") and "indicators" not in second.node.values:
+        if not second.written("indicators"):
             second.error(None, f"missing field '{second.field('indicators')}': list the "
                                "indicators, or `indicators: []` for a level printed empty",
                          "missing-field")
@@ -363,7 +363,7 @@ class RecordValidator:
         if item.has("values"):
             nodes = list(item.items("values"))
         elif width == 1 and item.has("value"):
-            nodes = [(item.field("value"), item.node.values["value"])]
+            nodes = [(item.field("value"), item.node_of("value"))]
         else:
             hint = "`value: ...`" if width == 1 else f"`values: [...]` with {width} values"
             item.error(None, f"'{item.where}' has no target value: write {hint}, or "

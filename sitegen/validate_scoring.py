@@ -20,7 +20,7 @@ from .evaluation import (
     StatedFigures,
 )
 from .fields import Fields, read_fields
-from .load import Node, Sequence
+from .load import Sequence
 from .model import IndicatorValue, Text
 from .validate import RecordValidator
 from .values import parse_amount
@@ -183,7 +183,7 @@ class ScoringValidator:
         shift its columns): the report scores indicators, not empty headings."""
         # The list itself, not read again through `items`: that would repeat its errors
         # (a value that is not a list) and call such a value empty too.
-        entries = level.node.values.get(key)
+        entries = level.node_of(key)
         if isinstance(entries, Sequence) and not entries.items:
             level.error(key, f"{what} needs at least one entry under '{key}'", "empty-level")
 
@@ -206,5 +206,5 @@ class ScoringValidator:
         return found
 
     def value(self, item: Fields) -> IndicatorValue | None:
-        node: Node | None = item.node.values.get("value") if item.has("value") else None
+        node = item.node_of("value")
         return None if node is None else self.values.indicator_value(item.field("value"), node)

@@ -115,6 +115,28 @@ def test_lost_value_is_shown_as_missing_in_the_source(seed_site: Path):
     assert record.exists()
 
 
+def test_english_page_says_what_the_source_lost_in_english(seed_site: Path):
+    """The same rows on the English page: a lost value and a level the source left
+    unnamed are said in English, never left blank or shown in Chinese."""
+    lost = BeautifulSoup((seed_site / "en/shanghai-justice/2020/community-corrections-case-"
+                          "funds/index.html").read_text(encoding="utf-8"), "html.parser")
+    row = next(th.parent for th in lost.select("th.level-3")
+               if str(th.contents[0]).strip().startswith("Reoffending rate of persons"))
+    cell = row.select_one("td.missing")
+    assert cell is not None
+    assert cell.em.get_text() == "Missing in the source"
+    assert cell.select_one(".note").get_text().startswith("The source lost this indicator")
+    assert "原表" not in cell.get_text()
+    unnamed = BeautifulSoup((seed_site / "en/lianyungang-justice/2024/community-corrections/"
+                             "index.html").read_text(encoding="utf-8"), "html.parser")
+    table = unnamed.select_one("table.indicators")
+    not_given = table.select("th em.not-given")
+    assert not_given and {em.get_text() for em in not_given} == {"Not given in the source"}
+    empty = table.select("tr.empty-level td.level-3")
+    assert [td.get_text() for td in empty] == ["No indicators in the source"] * 3
+    assert "原表" not in table.get_text()
+
+
 def test_listing_pages_show_amounts_and_totals(seed_site: Path):
     html = (seed_site / "zh/shanghai-justice/2023/index.html").read_text(encoding="utf-8")
     soup = BeautifulSoup(html, "html.parser")
