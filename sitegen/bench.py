@@ -151,8 +151,17 @@ class BenchFailure(Exception):
     """A benchmark that cannot run; its message says why, for the terminal."""
 
 
+def _wait_for_deleters(folder: Path, limit: float = 600.0) -> None:
+    """Until the site a previous build replaced is deleted (write.discard): its deleter
+    would otherwise run beside the next timed build and slow it down."""
+    deadline = time.monotonic() + limit
+    while any(folder.glob(".build-trash-*")) and time.monotonic() < deadline:
+        time.sleep(0.2)
+
+
 def _timed_build(folder: Path, jobs: int | None) -> tuple[float, int]:
     """One `sitegen build` in a fresh process: wall seconds and peak memory in MB."""
+    _wait_for_deleters(folder)
     # HTML and data files only: `sitegen bench search` measures the index, and the PDF
     # figures come from `--pdf-sample`.
     command = [sys.executable, "-m", "sitegen.cli", "--project", str(folder), "build",

@@ -66,8 +66,8 @@ class Fields:
         return key in self.node.values
 
     def node_of(self, key: str) -> Node | None:
-        """The value as written, unread and unreported: for checks that must not repeat
-        the messages its own reader gives."""
+        """The value's node, unread and unreported (None when the key is absent or its
+        value null): for checks that must not repeat the messages its own reader gives."""
         return self.node.values[key] if self.has(key) else None
 
     def _get(self, key: str, required: bool) -> Node | None:

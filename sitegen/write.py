@@ -13,8 +13,8 @@ from __future__ import annotations
 
 import ctypes
 import ctypes.util
-import itertools
 import os
+import secrets
 import shutil
 import subprocess
 import sys
@@ -36,10 +36,12 @@ def _exchange(a: Path, b: Path) -> bool:
     return result == 0
 
 
-# Run by a detached Python: holds a lock on the folder so that a second deleter sent after
-# the same leftover (the next build finds it still there) leaves at once.
+# Run by a detached Python at low priority. It holds a lock on the folder, so that a
+# second deleter sent after the same leftover (the next build found it still there)
+# leaves at once.
 _DELETER = """
 import fcntl, os, shutil, sys
+os.nice(10)
 try:
     lock = os.open(sys.argv[1], os.O_RDONLY)
     fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
@@ -47,8 +49,9 @@ except OSError:
     sys.exit(0)
 shutil.rmtree(sys.argv[1], ignore_errors=True)
 """
-_discarded = itertools.count()
-_deleters: list[subprocess.Popen] = []  # kept so they are reaped, not warned about
+# This process's deleters, by folder. Finished ones are reaped (polled) whenever another
+# starts; a folder one of them is still deleting is not sent a second.
+_deleters: dict[Path, subprocess.Popen] = {}
 
 
 def discard(folder: Path, trash_name: str) -> None:
@@ -57,7 +60,7 @@ def discard(folder: Path, trash_name: str) -> None:
     started, or the rename fails, it is deleted here and now."""
     if not folder.exists():
         return
-    trash = folder.with_name(f"{trash_name}-{os.getpid()}-{next(_discarded)}")
+    trash = folder.with_name(f"{trash_name}-{os.getpid()}-{secrets.token_hex(4)}")
     try:
         folder.rename(trash)
     except OSError:
@@ -67,13 +70,35 @@ def discard(folder: Path, trash_name: str) -> None:
 
 
 def delete_in_background(folder: Path) -> None:
-    _deleters[:] = [deleter for deleter in _deleters if deleter.poll() is None]
+    for path, deleter in list(_deleters.items()):
+        if deleter.poll() is not None:
+            del _deleters[path]
+    if folder in _deleters:
+        return
     try:
-        _deleters.append(subprocess.Popen(
+        _deleters[folder] = subprocess.Popen(
             [sys.executable, "-c", _DELETER, str(folder)], stdin=subprocess.DEVNULL,
-            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True))
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
     except OSError:
         shutil.rmtree(folder, ignore_errors=True)
+
+
+def _writer_alive(staging: Path) -> bool:
+    """Whether the build named in a staging folder (`.build-staging-<pid>`) still runs:
+    its folder is not stale but another build's work in progress."""
+    try:
+        pid = int(staging.name.rsplit("-", 1)[1])
+    except (IndexError, ValueError):
+        return False
+    if pid == os.getpid():
+        return False  # this process's own, from a run that could not clean up
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True  # someone else's process: not ours to judge
+    return True
 
 
 class FileTree:
@@ -115,17 +140,21 @@ class StagedOutput(FileTree):
 
     def __exit__(self, kind: type[BaseException] | None, error: BaseException | None,
                  trace: TracebackType | None) -> None:
-        if kind is None:
-            self.commit()
-        discard(self.staging, self.trash_name)  # the old site, or a failed run's pages
+        try:
+            if kind is None:
+                self.commit()
+        finally:
+            discard(self.staging, self.trash_name)  # the old site, or a failed run's pages
 
     def _remove_stale(self) -> None:
         """What killed runs left: their staging folders, a site half-swapped, and trash
-        whose deleter did not finish (a reboot); none of it is waited for."""
+        whose deleter did not finish (a reboot); none of it is waited for. A staging
+        folder whose build still runs is that build's, and left alone."""
         for leftover in self.target.parent.glob(f"{self.trash_name}-*"):
             delete_in_background(leftover)  # a deleter still at work makes this one leave
         for stale in self.target.parent.glob(f".{self.target.name}-staging-*"):
-            discard(stale, self.trash_name)
+            if not _writer_alive(stale):
+                discard(stale, self.trash_name)
         old = self.target.with_name(f".{self.target.name}-old")
         if old.exists() and not self.target.exists():
             old.rename(self.target)  # an earlier run died between its two renames

@@ -99,15 +99,27 @@ def test_a_build_that_died_mid_swap_is_recovered(project_factory, capsys):
     assert run_cli(capsys, project, "build", "--no-pdf", "--no-search")[0] == 0
 
 
-def test_replaced_site_is_deleted_by_a_process_of_its_own(project_factory, capsys):
+def test_replaced_site_is_deleted_by_a_process_of_its_own(project_factory, capsys,
+                                                          monkeypatch):
     """Deleting the old site (15 s at 10 000 records) is not waited for: it is renamed
-    aside at once and removed by a detached process."""
+    aside at once, whole, and handed to a detached process, which removes it."""
+    from sitegen import write
+
     project = project_factory({"2023/a.yaml": RECORD})
     assert run_cli(capsys, project, "build", "--no-pdf", "--no-search")[0] == 0
     (project.build_dir / "left-from-the-old-site.txt").write_text("old", encoding="utf-8")
     (project.content_dir / "test-bureau/2023/b.yaml").write_text(
         RECORD.replace("测试项目", "另一个项目"), encoding="utf-8")
+    handed = []
+
+    def record_then_delete(folder: Path) -> None:
+        handed.append((folder.name, (folder / "left-from-the-old-site.txt").is_file()))
+        real_delete(folder)
+
+    real_delete = write.delete_in_background
+    monkeypatch.setattr(write, "delete_in_background", record_then_delete)
     assert run_cli(capsys, project, "build", "--no-pdf", "--no-search")[0] == 0
+    assert [whole for name, whole in handed if name.startswith(".build-trash-")] == [True]
     assert not (project.build_dir / "left-from-the-old-site.txt").exists()
     assert build_leftovers(project.root) == []
 
@@ -118,7 +130,7 @@ def test_a_deleter_at_work_is_not_doubled_and_leftovers_are_finished(tmp_path: P
     import fcntl
     import os
 
-    from sitegen.write import delete_in_background
+    from sitegen import write
 
     trash = tmp_path / ".build-trash-1-0"
     (trash / "zh").mkdir(parents=True)
@@ -126,25 +138,50 @@ def test_a_deleter_at_work_is_not_doubled_and_leftovers_are_finished(tmp_path: P
     held = os.open(trash, os.O_RDONLY)
     fcntl.flock(held, fcntl.LOCK_EX)  # as a deleter at work holds it
     try:
-        delete_in_background(trash)
-        time.sleep(1.0)
+        write.delete_in_background(trash)
+        assert write._deleters[trash].wait(timeout=30) == 0
         assert (trash / "zh" / "index.html").exists()
     finally:
         os.close(held)
-    delete_in_background(trash)
+    write.delete_in_background(trash)
     assert build_leftovers(tmp_path) == []
 
 
-def test_without_a_process_to_spare_the_old_site_is_deleted_at_once(tmp_path: Path,
-                                                                      monkeypatch):
+def test_another_builds_staging_folder_is_left_alone(project_factory, capsys):
+    """A staging folder whose build still runs is that build's work, not a leftover; once
+    its process is gone the next build clears it away."""
+    import subprocess
+    import sys
+
+    project = project_factory({"2023/a.yaml": RECORD})
+    other = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
+    try:
+        staging = project.root / f".build-staging-{other.pid}"
+        (staging / "zh").mkdir(parents=True)
+        (staging / "zh" / "index.html").write_text("half-written", encoding="utf-8")
+        assert run_cli(capsys, project, "build", "--no-pdf", "--no-search")[0] == 0
+        assert (staging / "zh" / "index.html").read_text(encoding="utf-8") == "half-written"
+    finally:
+        other.kill()
+        other.wait()
+    (project.content_dir / "test-bureau/2023/b.yaml").write_text(  # not a no-change build
+        RECORD.replace("测试项目", "另一个项目"), encoding="utf-8")
+    assert run_cli(capsys, project, "build", "--no-pdf", "--no-search")[0] == 0
+    assert build_leftovers(project.root) == []
+
+
+@pytest.mark.parametrize("failing", ["process", "rename"])
+def test_old_site_is_deleted_at_once_where_it_cannot_be_sent_away(tmp_path: Path,
+                                                                   monkeypatch, failing):
     import subprocess
 
     from sitegen.write import discard
 
-    def no_process(*args, **kwargs):
-        raise OSError("cannot fork")
+    def refuse(*args, **kwargs):
+        raise OSError("cannot")
 
-    monkeypatch.setattr(subprocess, "Popen", no_process)
+    monkeypatch.setattr(*((subprocess, "Popen", refuse) if failing == "process"
+                          else (Path, "rename", refuse)))
     old = tmp_path / ".build-old"
     (old / "en").mkdir(parents=True)
     (old / "en" / "index.html").write_text("old", encoding="utf-8")
