@@ -197,6 +197,10 @@ _worker: RecordPublisher | None = None
 
 def _start_worker(work: RecordWork) -> None:
     global _worker
+    # Ctrl-C reaches the whole process group. The process that owns the pool stops its
+    # workers (stop_pool); one interrupted on its own would print a traceback, or carry
+    # on with the next chunk while its owner waits.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     _worker = RecordPublisher(work)
 
 
@@ -219,14 +223,9 @@ def pdf_worker(work: RecordWork) -> ProcessPoolExecutor:
     """One worker process for PDFs: WeasyPrint's time limit needs a main thread."""
     method = "fork" if sys.platform == "linux" else None
     return ProcessPoolExecutor(1, mp_context=multiprocessing.get_context(method),
-                               initializer=_start_background_worker, initargs=(work,))
+                               initializer=_start_worker, initargs=(work,))
 
 
-def _start_background_worker(work: RecordWork) -> None:
-    # Ctrl-C reaches the whole process group: the server stops this worker itself, and
-    # an idle worker interrupted would print a traceback in the editor's terminal.
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-    _start_worker(work)
 
 
 def _run_volume(job: VolumeJob) -> list[RecordOutcome]:
@@ -268,8 +267,11 @@ class Workers:
     def _pooled(self, function: Callable, chunks: list, total: int) -> list[RecordOutcome]:
         outcomes: list[RecordOutcome] = []
         assert self.pool is not None
-        for part in self.pool.map(function, chunks):
-            outcomes.extend(part)
+        # Not pool.map: on an exception its results cancel the work still queued, and a
+        # pool whose workers are then stopped (stop_pool) fails in its own thread trying
+        # to fail those cancelled futures (Python 3.11), printing a traceback.
+        for future in [self.pool.submit(function, chunk) for chunk in chunks]:
+            outcomes.extend(future.result())
             self.progress(min(len(outcomes), total), total)
         return outcomes
 
@@ -284,9 +286,38 @@ def workers_for(work: RecordWork, count: int, workers: int | None,
         yield Workers(work, None, progress)
         return
     method = "fork" if sys.platform == "linux" else None
-    with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context(method),
-                             initializer=_start_worker, initargs=(work,)) as pool:
+    pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context(method),
+                               initializer=_start_worker, initargs=(work,))
+    _pools.add(pool)
+    try:
         yield Workers(work, pool, progress)
+    except BaseException:
+        stop_pool(pool)  # Ctrl-C or an error: the chunks in flight are not waited for
+        raise
+    finally:
+        pool.shutdown()
+        _pools.discard(pool)
+
+
+_pools: set[ProcessPoolExecutor] = set()  # in use by workers_for, in any thread
+
+
+def stop_pool(pool: ProcessPoolExecutor) -> None:
+    """Stop a pool now: workers terminated mid-chunk, so the pool breaks and every piece
+    of work still queued fails (BrokenProcessPool) instead of running."""
+    # No public way to end workers before Python 3.14's terminate_workers(); taken before
+    # shutdown, which forgets them.
+    processes = list((pool._processes or {}).values())  # type: ignore[attr-defined]
+    for process in processes:
+        process.terminate()
+    pool.shutdown(wait=False)
+
+
+def stop_all_pools() -> None:
+    """The preview's Ctrl-C: its rebuild runs in another thread, whose pool would
+    otherwise be waited for as Python exits (a whole rebuild: a minute on a big site)."""
+    for pool in list(_pools):
+        stop_pool(pool)
 
 
 def link_counterparts(records: list[tuple[RecordFile, Publisher]],

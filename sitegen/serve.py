@@ -20,6 +20,7 @@ from pathlib import Path
 from . import errorpage
 from .errors import BuildError, Diagnostic
 from .glossary import DATA_DIR
+from .pipeline import stop_all_pools
 from .preview import Preview
 from .preview_server import PreviewServer
 from .project import RECORD_SUFFIXES, Project
@@ -60,6 +61,7 @@ def serve(project: Project, reporter: Reporter, host: str | None = None, port: i
         return 1
     finally:
         stop.set()  # the watcher closes its source when it sees this
+        stop_all_pools()  # a rebuild under way is dropped, not finished
         if watcher is None:
             source.close()
         server.broadcaster.close()
@@ -113,7 +115,7 @@ def _rebuild_on_save(server: PreviewServer, source: ChangeSource, reporter: Repo
             saved = {path: classify(path, project) for path in changed}
             saved = {path: kind for path, kind in saved.items() if kind != "ignored"}
             if saved:
-                _rebuild(server, saved, reporter)
+                _rebuild(server, saved, reporter, stop)
     except OSError as failure:  # e.g. the system's limit of watched folders
         reporter.info(f"sitegen serve: stopped watching for changes: {failure}; "
                       "restart the preview to see new saves")
@@ -121,7 +123,8 @@ def _rebuild_on_save(server: PreviewServer, source: ChangeSource, reporter: Repo
         source.close()
 
 
-def _rebuild(server: PreviewServer, saved: dict[Path, str], reporter: Reporter) -> None:
+def _rebuild(server: PreviewServer, saved: dict[Path, str], reporter: Reporter,
+             stop: threading.Event) -> None:
     preview = server.preview
     had_errors = preview.error_count() > 0
     started = time.perf_counter()
@@ -129,6 +132,8 @@ def _rebuild(server: PreviewServer, saved: dict[Path, str], reporter: Reporter) 
         pages = preview.apply(saved, server.broadcaster.publish,
                               server.broadcaster.open_pages())
     except Exception as failure:  # a bug of ours: say so, keep serving
+        if stop.is_set():
+            return  # stopped under way by Ctrl-C: nothing went wrong
         reporter.info(f"sitegen serve: internal error while rebuilding: "
                       f"{type(failure).__name__}: {failure}")
         return

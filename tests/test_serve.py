@@ -413,3 +413,42 @@ def test_a_pdf_still_being_made_after_the_wait_says_so(monkeypatch, tmp_path: Pa
     assert problem.position.path == "content/test-bureau/2023/a.yaml"
     assert "still being made after 0 s" in problem.message and "reload" in problem.message
     assert pdfs.all_problems() == []
+
+
+def test_ctrl_c_during_a_full_rebuild_stops_at_once_and_quietly(tmp_path: Path):
+    """Ctrl-C while a template save has every page rebuilt in worker processes (from
+    200 records on): the rebuild is dropped, not finished first (here it would take
+    over a minute: the saved template is slow on purpose), the preview says it stopped,
+    nothing prints a traceback, and no worker outlives it."""
+    from sitegen.pipeline import PARALLEL_THRESHOLD
+
+    records = {f"2023/r{number:03d}.yaml": RECORD.replace("测试项目", f"测试项目{number}")
+               for number in range(PARALLEL_THRESHOLD)}
+    project = write_project(tmp_path / "site", records)
+    cache = project.root / ".sitegen-cache"
+    with served(project) as server:  # serving, the first build done
+        template = project.templates_dir / "base.html"
+        slow = "{% for _ in range(2000000) %}{% endfor %}"  # ~0.2 s a page
+        template.write_text(template.read_text(encoding="utf-8") + slow, encoding="utf-8")
+        deadline = time.monotonic() + TIMEOUT
+        while not any(cache.glob(".preview-staging-*")):  # the rebuild is under way
+            assert time.monotonic() < deadline, "the template save started no rebuild"
+            time.sleep(0.01)
+        time.sleep(0.5)  # the workers are at it
+        group = server.process.pid
+        interrupted = time.monotonic()
+    # served() sends Ctrl-C and waits TIMEOUT seconds before it kills (status -9)
+    assert server.process.returncode == 0
+    assert time.monotonic() - interrupted < 10
+    printed = server.everything_printed()
+    assert "preview stopped" in printed and "rebuilt templates/base.html" not in printed
+    for noise in ("Traceback", "KeyboardInterrupt", "internal error"):
+        assert noise not in printed, printed
+    deadline = time.monotonic() + TIMEOUT
+    while True:  # the workers went with the server
+        try:
+            os.killpg(group, 0)
+        except ProcessLookupError:
+            break
+        assert time.monotonic() < deadline, "worker processes outlived the preview"
+        time.sleep(0.05)
