@@ -6,13 +6,19 @@ import argparse
 import os
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from .build import build, check
 from .errors import BuildError
 from .project import Project
 from .report import TerminalReporter
-from .site import TableSummary
 from .skeleton import write_skeleton
+
+if TYPE_CHECKING:
+    from .site import TableSummary
+
+# The pipeline (Jinja, WeasyPrint's helpers, multiprocessing) is imported inside the
+# commands, within main()'s handling of Ctrl-C: pressed during those imports it would
+# otherwise print a traceback.
 
 
 def positive_int(text: str) -> int:
@@ -87,6 +93,8 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _check(project: Project, args: argparse.Namespace, reporter: TerminalReporter) -> int:
+    from .build import check
+
     diagnostics, summaries = check(project)
     reporter.diagnostics(diagnostics.sorted())
     for line in coverage_lines(summaries):
@@ -110,6 +118,8 @@ def coverage_lines(summaries: list[TableSummary]) -> list[str]:
 
 
 def _build(project: Project, args: argparse.Namespace, reporter: TerminalReporter) -> int:
+    from .build import build
+
     try:
         result = build(project, reporter, workers=args.jobs, pdf=not args.no_pdf,
                        search=not args.no_search)
@@ -188,11 +198,10 @@ COMMANDS = {"check": _check, "build": _build, "new": _new, "bench": _bench, "ser
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = _parser().parse_args(argv)
-    project = Project(args.project.resolve())
     reporter = TerminalReporter()
     try:
-        return COMMANDS[args.command](project, args, reporter)
+        args = _parser().parse_args(argv)
+        return COMMANDS[args.command](Project(args.project.resolve()), args, reporter)
     except KeyboardInterrupt:
         reporter.info("interrupted: build/ was left as it was")
         return 130

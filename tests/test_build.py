@@ -467,3 +467,26 @@ def test_a_benchmark_build_that_fails_names_the_record(project_factory, capsys, 
     assert status == 1 and "internal error" not in output
     assert "content/p/2020/project-00001.yaml:3:1: error: no glyph" in output
     assert "error: a benchmark build failed" in output
+
+
+def test_ctrl_c_while_the_pipeline_is_still_loading_says_so(project_factory, capsys,
+                                                            monkeypatch):
+    """Ctrl-C in a run's first moments, while `sitegen build` imports the pipeline:
+    the same one line as later on, status 130, no traceback."""
+    import sys
+    import types
+
+    class StillLoading(types.ModuleType):
+        def __getattr__(self, name: str):
+            if name.startswith("__"):  # asked by inspect and pytest: not the pipeline's
+                raise AttributeError(name)
+            raise KeyboardInterrupt  # as Ctrl-C lands midway through the import
+
+    monkeypatch.setitem(sys.modules, "sitegen.build", StillLoading("sitegen.build"))
+    project = project_factory({"2023/a.yaml": RECORD})
+    try:
+        status, output = run_cli(capsys, project, "build", "--no-pdf", "--no-search")
+    except KeyboardInterrupt:
+        pytest.fail("Ctrl-C escaped sitegen's main(): the user would see a traceback")
+    assert status == 130 and "interrupted: build/ was left as it was" in output
+    assert not project.build_dir.exists()
