@@ -15,6 +15,7 @@ import statistics
 import subprocess
 import sys
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
 from .report import Reporter
@@ -159,8 +160,20 @@ def _wait_for_deleters(folder: Path, limit: float = 600.0) -> None:
         time.sleep(0.2)
 
 
-def _timed_build(folder: Path, jobs: int | None) -> tuple[float, int]:
-    """One `sitegen build` in a fresh process: wall seconds and peak memory in MB."""
+@dataclass(frozen=True)
+class Timing:
+    """One timed build: wall seconds; CPU seconds of the build and its workers, user and
+    system (steadier than wall time on a shared machine, and the system part is the
+    disk's); the largest process's peak memory in MB."""
+
+    wall: float
+    user: float
+    system: float
+    peak: int
+
+
+def _timed_build(folder: Path, jobs: int | None) -> Timing:
+    """One `sitegen build` in a fresh process."""
     _wait_for_deleters(folder)
     # HTML and data files only: `sitegen bench search` measures the index, and the PDF
     # figures come from `--pdf-sample`.
@@ -169,25 +182,35 @@ def _timed_build(folder: Path, jobs: int | None) -> tuple[float, int]:
     if jobs:
         command += ["--jobs", str(jobs)]
     started = time.perf_counter()
-    before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     done = subprocess.run(command, capture_output=True, text=True, check=False)
     seconds = time.perf_counter() - started
     if done.returncode != 0:
         raise BenchFailure(f"the build in {folder} failed:\n{done.stderr.strip()}")
-    peak = max(before, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)
-    return seconds, peak // 1024
+    # A child's usage includes its own waited-for children: the build's workers.
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return Timing(seconds, after.ru_utime - before.ru_utime, after.ru_stime - before.ru_stime,
+                  max(before.ru_maxrss, after.ru_maxrss) // 1024)
 
 
-def _timed_build_after_template_edit(folder: Path, jobs: int | None) -> float:
+def _timed_build_after_template_edit(folder: Path, jobs: int | None) -> Timing:
     """A full rebuild over the previous site, as after an edit to a template that every
     page uses (the edit is a comment, taken back afterwards)."""
     template = folder / "templates" / "base.html"
     original = template.read_bytes()
     template.write_bytes(original + b"{# edited for the benchmark #}\n")
     try:
-        return _timed_build(folder, jobs)[0]
+        return _timed_build(folder, jobs)
     finally:
         template.write_bytes(original)
+
+
+def _timings(label: str, runs: list[Timing], note: str = "") -> str:
+    """`label: median W s (each); CPU user U s + system S s (medians)` and a note."""
+    walls = ", ".join(f"{run.wall:.2f}" for run in runs)
+    return (f"{label} median {statistics.median(r.wall for r in runs):.2f} s ({walls}){note}; "
+            f"CPU user {statistics.median(r.user for r in runs):.1f} s + system "
+            f"{statistics.median(r.system for r in runs):.1f} s")
 
 
 def run(folder: Path, reporter: Reporter, jobs: int | None = None, rounds: int = 3,
@@ -203,26 +226,23 @@ def run(folder: Path, reporter: Reporter, jobs: int | None = None, rounds: int =
     if refresh_presentation(folder):
         reporter.info("templates/ and theme/ of the corpus replaced by sitegen's own: they "
                       "were an older sitegen's")
-    full, unchanged, edited, peaks = [], [], [], []
+    full: list[Timing] = []
+    unchanged: list[Timing] = []
+    edited: list[Timing] = []
     for _ in range(rounds):
         shutil.rmtree(folder / "build", ignore_errors=True)
         shutil.rmtree(folder / ".sitegen-cache", ignore_errors=True)
-        seconds, peak = _timed_build(folder, jobs)
-        full.append(seconds)
-        peaks.append(peak)
-        unchanged.append(_timed_build(folder, jobs)[0])
+        full.append(_timed_build(folder, jobs))
+        unchanged.append(_timed_build(folder, jobs))
         edited.append(_timed_build_after_template_edit(folder, jobs))
     pages = sum(1 for _ in (folder / "build").rglob("*.html"))
-    median_full = statistics.median(full)
+    median_full = statistics.median(run.wall for run in full)
     reporter.info(f"records: {records}, pages: {pages}, jobs: {jobs or 'all cores'}")
-    reporter.info(f"full build:        median {median_full:.2f} s of {rounds} "
-                  f"({', '.join(f'{s:.2f}' for s in full)}); {pages / median_full:.0f} pages/s")
-    reporter.info(f"no-change rebuild: median {statistics.median(unchanged):.2f} s "
-                  f"({', '.join(f'{s:.2f}' for s in unchanged)})")
-    reporter.info(f"template edited:   median {statistics.median(edited):.2f} s "
-                  f"({', '.join(f'{s:.2f}' for s in edited)}); every page again, over the "
-                  "previous site")
-    reporter.info(f"peak memory (largest process): {max(peaks)} MB")
+    reporter.info(_timings("full build:       ", full, f"; {pages / median_full:.0f} pages/s"))
+    reporter.info(_timings("no-change rebuild:", unchanged))
+    reporter.info(_timings("template edited:  ", edited,
+                           "; every page again, over the previous site"))
+    reporter.info(f"peak memory (largest process): {max(run.peak for run in full)} MB")
     if pdf_sample:
         pdf_benchmark(folder, reporter, sample=pdf_sample, rounds=rounds)
         # Four times the sample: on 24 records a build's fixed costs (start-up, listings,

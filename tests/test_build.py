@@ -428,8 +428,11 @@ def test_bench_run_times_html_and_pdfs_against_naive_renderings(project_factory,
     # the corpus is timed with sitegen's templates as they are now, and says so
     assert "replaced by sitegen's own" in output
     assert stale.read_bytes() == (REPO / "templates" / "base.html").read_bytes()
-    for promised in (r"full build: +median [\d.]+ s of 1", r"no-change rebuild: +median",
-                     r"template edited: +median [\d.]+ s \([\d.]+\); every page again",
+    for promised in (r"full build: +median [\d.]+ s \([\d.]+\); \d+ pages/s; CPU user "
+                     r"[\d.]+ s \+ system [\d.]+ s",
+                     r"no-change rebuild: +median [\d.]+ s \([\d.]+\); CPU user",
+                     r"template edited: +median [\d.]+ s \([\d.]+\); every page again, "
+                     r"over the previous site; CPU user [\d.]+ s",
                      r"peak memory \(largest process\): \d+ MB",
                      r"table PDF, one core: median [\d.]+ s",
                      r"naive, same markup: +median [\d.]+ s → ours [\d.]+x faster",
