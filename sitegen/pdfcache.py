@@ -2,8 +2,8 @@
 
 STYLE.md: rebuild HTML freely, cache only what is expensive. A PDF's key hashes its
 record (and publisher) files, every template, the print stylesheet, the glossary, the
-font file, WeasyPrint's version, sitegen's and the language; an unchanged key copies the
-PDF from `.sitegen-cache/pdf/` instead of rendering it.
+font file, WeasyPrint's version, sitegen's version and code, and the language; an
+unchanged key copies the PDF from `.sitegen-cache/pdf/` instead of rendering it.
 """
 
 from __future__ import annotations
@@ -29,10 +29,12 @@ def _digest_files(digest: hashlib._Hash, paths: Iterable[Path]) -> None:
 
 
 def environment_digest(templates_dir: Path, theme_dir: Path, font: str, variant: str) -> str:
-    """What every PDF depends on besides its own records."""
+    """What every PDF depends on besides its own records: sitegen's own code included,
+    as its version number does not change with every fix that changes a PDF."""
     digest = hashlib.sha256(f"sitegen {__version__} weasyprint {weasyprint.__version__} "
                             f"variant {variant}\n".encode())
     _digest_files(digest, templates_dir.rglob("*.html"))
+    _digest_files(digest, Path(__file__).parent.rglob("*.py"))
     _digest_files(digest, [theme_dir / "print.css", *DATA_DIR.glob("*.yaml")])
     font_path = Path(font)
     if font_path.is_file():
@@ -47,9 +49,10 @@ class PdfCache:
     environment: str
 
     @staticmethod
-    def sources_digest(sources: Iterable[Path]) -> str:
-        """The files a PDF is made from, read once for all its languages."""
-        digest = hashlib.sha256()
+    def sources_digest(kind: str, sources: Iterable[Path]) -> str:
+        """The files a PDF is made from, read once for all its languages, and what kind
+        of PDF it is: a one-table volume is made from the same files as its table."""
+        digest = hashlib.sha256(f"{kind}\0".encode())
         for source in sources:
             digest.update(str(source).encode() + b"\0" + source.read_bytes() + b"\0")
         return digest.hexdigest()

@@ -148,8 +148,7 @@ class RecordPublisher:
 
     def table_pdfs(self, table: TargetTable | EvaluationReport, file: RecordFile,
                    diagnostics: Diagnostics) -> int:
-        sources = self.pdf()[1].sources_digest([file.path,
-                                                file.path.parent.parent / "publisher.yaml"])
+        sources = self.pdf()[1].sources_digest("record", [file.path, file.publisher_file])
         pdf_page = report_pdf_page if isinstance(table, EvaluationReport) else table_pdf_page
         return sum(self.make_pdf(pdf_page(table, language), sources, file.path,
                                  table.year, file.shown_as, diagnostics)
@@ -175,7 +174,9 @@ class RecordPublisher:
         assert self.work.output is not None
         diagnostics = Diagnostics()
         _, cache = self.pdf()
-        sources = cache.sources_digest(sorted(f.path for f in job.files))
+        # The publisher's file too: the volume's cover and running heads name it.
+        sources = cache.sources_digest("volume", [*sorted(f.path for f in job.files),
+                                                  job.files[0].publisher_file])
         missing = [language for language in LANGUAGES if not cache.fetch(
             cache.key(language, sources),
             self.work.output / volume_pdf_path(job.publisher.id, job.year, language))]

@@ -18,6 +18,8 @@ from .values import (
 RECORD_SUFFIXES = (".yaml", ".yml")
 
 
+PUBLISHER_FILE = "publisher.yaml"
+
 @dataclass(frozen=True)
 class Project:
     root: Path
@@ -57,6 +59,12 @@ class RecordFile:
     year: int
     record_id: str
 
+    @property
+    def publisher_file(self) -> Path:
+        """Its publisher's file, content/<publisher>/publisher.yaml: its pages and PDFs
+        show what that file says too."""
+        return self.path.parent.parent / PUBLISHER_FILE
+
 
 @dataclass(frozen=True)
 class PublisherFile:
@@ -81,8 +89,8 @@ def discover(project: Project, diagnostics: Diagnostics
         if problem := publisher_name_problem(folder.name):
             diagnostics.error(Position(project.shown(folder)), problem)
             continue
-        publishers.append(PublisherFile(folder / "publisher.yaml",
-                                        project.shown(folder / "publisher.yaml"), folder.name))
+        publishers.append(PublisherFile(folder / PUBLISHER_FILE,
+                                        project.shown(folder / PUBLISHER_FILE), folder.name))
         records.extend(_records_of(project, folder, diagnostics))
     return publishers, records
 

@@ -227,3 +227,21 @@ def test_the_pdf_cache_is_never_written_through_an_output_link(tmp_path: Path):
     assert target.read_bytes() == b"%PDF new"
     assert cache.fetch("old", target) and target.read_bytes() == b"%PDF old"
     assert cache.fetch("old", target)  # already in place: still no error
+
+
+def test_a_renamed_publisher_rerenders_its_volumes_and_tables(project_factory):
+    """The volume's cover names the publisher: a new name in publisher.yaml reaches it
+    (and every table PDF of that publisher), not a copy from the cache. A one-table
+    volume is made from the same files as its table, and is still rendered as a volume."""
+    project = project_factory({"2023/a.yaml": RECORD})
+    first = build(project, RecordingReporter())
+    assert (first.pdfs_rendered, first.volumes_rendered) == (2, 2)
+    volume = project.build_dir / "en/test-bureau/2023/test-bureau-2023.pdf"
+    assert "TestBureau" in pdf_text(volume)  # pdf_text drops white space
+    publisher = project.content_dir / "test-bureau/publisher.yaml"
+    publisher.write_text(publisher.read_text(encoding="utf-8").replace(
+        "Test Bureau", "Renamed Bureau"), encoding="utf-8")
+    again = build(project, RecordingReporter())
+    assert (again.pdfs_rendered, again.volumes_rendered) == (2, 2)
+    assert "RenamedBureau" in pdf_text(volume) and "TestBureau" not in pdf_text(volume)
+    assert "RenamedBureau" in pdf_text(project.build_dir / "en/test-bureau/2023/a/a.pdf")
