@@ -43,5 +43,5 @@ $(NODE_STAMP): | $(STAMP)  # npm comes with the system packages; pyproject.toml 
 		pagefind@$(PAGEFIND_VERSION) axe-core@$(AXE_VERSION)
 	touch $@
 
-clean:
-	rm -rf build $(VENV) .sitegen-cache node_modules
+clean:  # .build-*: a replaced site still being deleted, or what a killed build left
+	rm -rf build .build-* $(VENV) .sitegen-cache node_modules
