@@ -155,8 +155,11 @@ class BenchFailure(Exception):
 def _wait_for_deleters(folder: Path, limit: float = 600.0) -> None:
     """Until the site a previous build replaced is deleted (write.discard): its deleter
     would otherwise run beside the next timed build and slow it down."""
+    from .write import trash_name
+
     deadline = time.monotonic() + limit
-    while any(folder.glob(".build-trash-*")) and time.monotonic() < deadline:
+    pattern = f"{trash_name(folder / 'build')}-*"
+    while any(folder.glob(pattern)) and time.monotonic() < deadline:
         time.sleep(0.2)
 
 

@@ -220,13 +220,16 @@ def record_pdfs(file: RecordFile, publisher: Publisher) -> list[Diagnostic]:
     return diagnostics.items
 
 
-def pdf_worker(work: RecordWork) -> ProcessPoolExecutor:
-    """One worker process for PDFs: WeasyPrint's time limit needs a main thread."""
+def _new_pool(work: RecordWork, size: int) -> ProcessPoolExecutor:
+    """Worker processes forked where the system can (no re-import of sitegen each)."""
     method = "fork" if sys.platform == "linux" else None
-    return ProcessPoolExecutor(1, mp_context=multiprocessing.get_context(method),
+    return ProcessPoolExecutor(size, mp_context=multiprocessing.get_context(method),
                                initializer=_start_worker, initargs=(work,))
 
 
+def pdf_worker(work: RecordWork) -> ProcessPoolExecutor:
+    """One worker process for PDFs: WeasyPrint's time limit needs a main thread."""
+    return _new_pool(work, 1)
 
 
 def _run_volume(job: VolumeJob) -> list[RecordOutcome]:
@@ -277,6 +280,9 @@ class Workers:
         return outcomes
 
 
+_pools: set[ProcessPoolExecutor] = set()  # in use by workers_for, in any thread
+
+
 @contextmanager
 def workers_for(work: RecordWork, count: int, workers: int | None,
                 progress: Progress | None = None) -> Iterator[Workers]:
@@ -286,9 +292,7 @@ def workers_for(work: RecordWork, count: int, workers: int | None,
     if workers == 1 or count < threshold:
         yield Workers(work, None, progress)
         return
-    method = "fork" if sys.platform == "linux" else None
-    pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context(method),
-                               initializer=_start_worker, initargs=(work,))
+    pool = _new_pool(work, workers)
     _pools.add(pool)
     try:
         yield Workers(work, pool, progress)
@@ -300,15 +304,13 @@ def workers_for(work: RecordWork, count: int, workers: int | None,
         _pools.discard(pool)
 
 
-_pools: set[ProcessPoolExecutor] = set()  # in use by workers_for, in any thread
-
 
 def stop_pool(pool: ProcessPoolExecutor) -> None:
     """Stop a pool now: workers terminated mid-chunk, so the pool breaks and every piece
     of work still queued fails (BrokenProcessPool) instead of running."""
     # No public way to end workers before Python 3.14's terminate_workers(); taken before
     # shutdown, which forgets them.
-    processes = list((pool._processes or {}).values())  # type: ignore[attr-defined]
+    processes = list((getattr(pool, "_processes", None) or {}).values())
     for process in processes:
         process.terminate()
     pool.shutdown(wait=False)

@@ -16,9 +16,8 @@ from .values import (
 )
 
 RECORD_SUFFIXES = (".yaml", ".yml")
+PUBLISHER_FILE = "publisher.yaml"  # content/<publisher>/publisher.yaml
 
-
-PUBLISHER_FILE = "publisher.yaml"
 
 @dataclass(frozen=True)
 class Project:

@@ -83,6 +83,11 @@ def delete_in_background(folder: Path) -> None:
         shutil.rmtree(folder, ignore_errors=True)
 
 
+def trash_name(target: Path) -> str:
+    """What a replaced `target` is renamed to, before a pid and a random part."""
+    return f".{target.name}-trash"
+
+
 def _writer_alive(staging: Path) -> bool:
     """Whether the build named in a staging folder (`.build-staging-<pid>`) still runs:
     its folder is not stale but another build's work in progress."""
@@ -130,7 +135,7 @@ class StagedOutput(FileTree):
     def __init__(self, target: Path) -> None:
         self.target = target
         self.staging = target.with_name(f".{target.name}-staging-{os.getpid()}")
-        self.trash_name = f".{target.name}-trash"
+        self.trash_name = trash_name(target)
         super().__init__(self.staging)
 
     def __enter__(self) -> StagedOutput:
