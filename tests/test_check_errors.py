@@ -237,3 +237,23 @@ def test_no_traceback_reaches_the_user(project_factory):
     assert "b.yaml:1:1: error: '' must be a mapping of fields" not in result.stderr
     assert "b.yaml:1:1: error: the record must be a mapping of fields" in result.stderr
     assert "build failed: build/ was left as it was" in result.stderr
+
+
+@pytest.mark.parametrize("text", [RECORD, with_change("year: 2023", "year: [2023"),
+                                  with_change("year: 2023", "year: &y 2023")])
+@pytest.mark.parametrize("enabled", [True, False])
+def test_parsing_leaves_garbage_collection_as_it_found_it(text, enabled):
+    """Parsing pauses the cyclic collector (load._collector_paused): a parse that left it
+    off, even after a YAML error, would let every later cycle leak for the whole run."""
+    import gc
+
+    from sitegen.errors import Diagnostics
+    from sitegen.load import parse_yaml
+
+    was = gc.isenabled()
+    try:
+        gc.enable() if enabled else gc.disable()
+        parse_yaml(text, PATH, Diagnostics())
+        assert gc.isenabled() is enabled
+    finally:
+        gc.enable() if was else gc.disable()
