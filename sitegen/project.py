@@ -104,10 +104,13 @@ def _records_of(project: Project, folder: Path, diagnostics: Diagnostics) -> lis
                                 "ignored: a publisher folder holds publisher.yaml and one "
                                 "folder per year (e.g. 2023/)")
             continue
+        # The folder's shown path once, not each file's: resolving every file's path cost
+        # 0.3 s of a 10 000-record build's serial start.
+        shown_folder = project.shown(year_dir)
         for path in sorted(year_dir.iterdir()):
             if path.name.startswith(".") or path.suffix not in RECORD_SUFFIXES:
                 continue
-            shown = project.shown(path)
+            shown = f"{shown_folder}/{path.name}"
             if problem := record_name_problem(path.stem):
                 diagnostics.error(Position(shown), problem)
                 continue

@@ -186,8 +186,9 @@ class Localizer:
 
 def make_environment(templates_dir: Path, search_words: bool = False) -> jinja2.Environment:
     """The Jinja environment of every page; `search_words`: record pages carry the pair
-    words the search index needs (`search.with_search_words`), only when a build indexes:
-    a preview or `--no-search` build would spend ~1 ms a page on words nothing reads."""
+    words and the meta tags the search index needs (`search.with_search_words`,
+    `_search_meta.html`), only when a build indexes: a preview or `--no-search` build
+    would spend ~1 ms a page on words nothing reads."""
     environment = jinja2.Environment(
         loader=jinja2.FileSystemLoader(str(templates_dir)),
         autoescape=True,
@@ -202,6 +203,7 @@ def make_environment(templates_dir: Path, search_words: bool = False) -> jinja2.
     )
     environment.context_class = _Context
     environment.filters["with_search_words"] = with_search_words if search_words else Markup
+    environment.globals["search_indexed"] = search_words
     environment.globals.update(template_helpers())
     # The site's addresses, from site.py alone: templates never spell a path themselves.
     environment.globals.update(home_path=home_path, publisher_path=publisher_path,

@@ -399,16 +399,20 @@ def test_the_browser_cuts_page_text_where_the_search_words_start():
 
 def test_pair_words_are_written_only_when_the_build_indexes(seed_site, project_factory,
                                                            capsys):
-    """The hidden pair words are what Pagefind indexes for Chinese; a build without an
-    index (`--no-search`, the preview) spends no time on them and ships none."""
-    indexed = (seed_site / SH23).glob("*/index.html")
-    assert all("<div hidden data-search-words>sitegensearchwords qz" in page.read_text(
-        encoding="utf-8") for page in indexed)
+    """The hidden pair words and the meta tags are what Pagefind reads; a build without
+    an index (`--no-search`, the preview) spends no time on them and ships none."""
+    indexed = list((seed_site / SH23).glob("*/index.html"))
+    assert indexed and all(
+        "<div hidden data-search-words>sitegensearchwords qz" in text
+        and 'data-pagefind-filter="year[content]"' in text
+        for text in (page.read_text(encoding="utf-8") for page in indexed))
     project = project_factory({"2023/a.yaml": RECORD})
     assert run_cli(capsys, project, "build", "--no-pdf", "--no-search")[0] == 0
     page = next(project.build_dir.glob("zh/test-bureau/2023/*/index.html"))
     text = page.read_text(encoding="utf-8")
-    assert "data-search-words" not in text and "<table" in text
+    assert "<table" in text
+    assert "data-search-words" not in text and "data-pagefind-" not in text.replace(
+        "data-pagefind-body", "")
 
 
 def test_a_publisher_folder_cannot_take_the_search_page_address(project_factory, capsys):
