@@ -124,7 +124,12 @@ class FileTree:
         destination = f"{self._root}/{relative}"
         parent = destination.rpartition("/")[0]
         if parent not in self._made_dirs:
-            os.makedirs(parent, exist_ok=True)
+            try:  # nearly always only the last folder is new: one mkdir, no stat first
+                os.mkdir(parent)
+            except FileExistsError:
+                pass
+            except FileNotFoundError:
+                os.makedirs(parent, exist_ok=True)
             self._made_dirs.add(parent)
         return destination
 
