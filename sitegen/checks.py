@@ -12,6 +12,8 @@ from decimal import Decimal
 
 from .errors import Diagnostics, Position
 from .model import TEN_THOUSAND, FundingRow, FundingTable, TargetTable
+from .skeleton import PLACEHOLDERS
+from .translation import record_texts
 from .values import format_amount
 
 
@@ -89,3 +91,23 @@ def check_funding(table: TargetTable, diagnostics: Diagnostics) -> None:
             check_row(row, funding, diagnostics)
             check_total_column(row, funding, diagnostics)
     check_income_against_expenditure(table.funding, diagnostics)
+
+
+def check_placeholders(table: TargetTable, diagnostics: Diagnostics) -> None:
+    """Stand-in words of `sitegen new` left in a record: a warning while it is a draft, an
+    error once it would be published (its page would say 项目名称 / Project name)."""
+    report = diagnostics.warning if table.draft else diagnostics.error
+    fix = "replace it with the table's own words" + ("" if table.draft else
+                                                     " before publishing")
+    for where, text in record_texts(table):
+        if text.zh in PLACEHOLDERS or text.en in PLACEHOLDERS:
+            words = " / ".join(w for w in (text.zh, text.en) if w)
+            report(text.position or Position(table.source_path),
+                   f"{where} '{words}' is still the placeholder `sitegen new` wrote: {fix}",
+                   "placeholder")
+    name = table.publisher.name
+    if not table.draft and {name.zh, name.en} & PLACEHOLDERS:
+        diagnostics.error(name.position or Position(table.publisher.source_path),
+                          "the publisher's name is still the placeholder `sitegen new` wrote: "
+                          "write the department's name, as printed, in publisher.yaml",
+                          "placeholder")

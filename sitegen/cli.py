@@ -41,7 +41,10 @@ def _parser() -> argparse.ArgumentParser:
 
     check_cmd = commands.add_parser("check", help="validate every record, print all problems")
     check_cmd.add_argument("--strict", action="store_true",
-                           help="treat warnings as errors")
+                           help="treat warnings as errors (and list every one)")
+    check_cmd.add_argument("--all", action="store_true", dest="every_warning",
+                           help="list every warning: by default, after five of one kind "
+                                "the rest are counted")
     build_cmd = commands.add_parser("build", help="check, then write the site to build/")
     build_cmd.add_argument("--jobs", type=positive_int, default=None,
                            help="worker processes (default: one per core)")
@@ -54,7 +57,9 @@ def _parser() -> argparse.ArgumentParser:
     new_cmd.add_argument("publisher", help="publisher folder, e.g. shanghai-justice")
     new_cmd.add_argument("year", type=int, help="budget year, e.g. 2024")
     new_cmd.add_argument("id", help="record id (file name), e.g. office-renovation")
-    new_cmd.add_argument("--form", default="shanghai-2023", help="form family")
+    new_cmd.add_argument("--form", default="shanghai-2023",
+                         help="form family, as in sitegen/data/forms.yaml (default: "
+                              "shanghai-2023)")
 
     bench_cmd = commands.add_parser("bench", help="synthetic corpus and build timings")
     bench_sub = bench_cmd.add_subparsers(dest="bench_command", required=True)
@@ -96,6 +101,7 @@ def _check(project: Project, args: argparse.Namespace, reporter: TerminalReporte
     from .build import check
 
     diagnostics, summaries = check(project)
+    reporter.every_warning = args.every_warning or args.strict  # under --strict, errors
     reporter.diagnostics(diagnostics.sorted())
     for line in coverage_lines(summaries):
         reporter.info(line)
@@ -141,7 +147,11 @@ def _build(project: Project, args: argparse.Namespace, reporter: TerminalReporte
 
 
 def _new(project: Project, args: argparse.Namespace, reporter: TerminalReporter) -> int:
-    written, refusal = write_skeleton(project, args.publisher, args.year, args.id, args.form)
+    from .glossary import load_glossary
+
+    forms = tuple(sorted(load_glossary().forms))
+    written, refusal = write_skeleton(project, args.publisher, args.year, args.id, args.form,
+                                      forms)
     if refusal:
         reporter.info(f"sitegen new: {refusal}")
         return 1

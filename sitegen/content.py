@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
-from .checks import check_funding
+from .checks import check_funding, check_placeholders
 from .checks_report import check_report
 from .errors import Diagnostic, Diagnostics, Position
 from .evaluation import EvaluationReport
@@ -37,13 +37,14 @@ def load_record(file: RecordFile, publisher: Publisher, glossary: Glossary) -> L
     if diagnostics.has_errors():
         return LoadedRecord(file, None, diagnostics.items)
     # `kind` picks the validator and the checks of the whole record.
-    validator, check = ((ReportValidator, check_report) if is_report(node)
-                        else (RecordValidator, check_funding))
+    validator, checks = ((ReportValidator, (check_report,)) if is_report(node)
+                         else (RecordValidator, (check_funding, check_placeholders)))
     record = validator(glossary, diagnostics).record(
         node, record_id=file.record_id, publisher=publisher, folder_year=file.year,
         path=file.shown_as)
     if record is not None:
-        check(record, diagnostics)
+        for check in checks:
+            check(record, diagnostics)
         record = replace(record, english_coverage=audit_translations(record, glossary,
                                                                      diagnostics))
     return LoadedRecord(file, record, diagnostics.items)

@@ -71,8 +71,10 @@ class Diagnostics:
         return any(d.severity == "error" for d in self.items)
 
     def sorted(self) -> list[Diagnostic]:
-        """By file, then line: how an editor works through them."""
-        return sorted(self.items, key=lambda d: (d.position, d.severity != "error"))
+        """By file, then line: how an editor works through them; each once (a broken
+        template is met by every page that uses it, and said once)."""
+        return sorted(dict.fromkeys(self.items),
+                      key=lambda d: (d.position, d.severity != "error"))
 
 
 class BuildError(Exception):

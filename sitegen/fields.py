@@ -92,7 +92,14 @@ class Fields:
         if node is None or not self._expect(key, node, Scalar):
             return None
         text = node.text.strip()  # type: ignore[union-attr]
+        if not text and required:
+            self._empty(key)
         return text or None
+
+    def _empty(self, key: str) -> None:
+        # `name: ''` is not a name: published, it was an empty heading or a dropped row.
+        self.error(key, f"'{self.field(key)}' is empty: write its text, as printed in the "
+                        "source", "empty-field")
 
     def choice(self, key: str, options: tuple[str, ...], required: bool = True) -> str | None:
         value = self.string(key, required)
@@ -120,7 +127,14 @@ class Fields:
 
     def text(self, key: str, required: bool = True) -> Text | None:
         node = self._get(key, required)
-        return None if node is None else read_text(node, self.field(key), self.diagnostics)
+        if node is None:
+            return None
+        text = read_text(node, self.field(key), self.diagnostics)
+        if text is not None and not text.zh:
+            if required:
+                self._empty(key)
+            return None
+        return text
 
     def amount(self, key: str) -> Decimal | None:
         node = self._get(key, False)

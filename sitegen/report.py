@@ -45,6 +45,7 @@ class TerminalReporter(Reporter):
     def __init__(self, stream: TextIO | None = None) -> None:
         self.stream = stream or sys.stderr
         self.live = self.stream.isatty()
+        self.every_warning = False  # `check --all`, `--strict`: no repeats counted away
 
     def info(self, message: str) -> None:
         print(message, file=self.stream)
@@ -64,12 +65,14 @@ class TerminalReporter(Reporter):
         for item in items:
             key = (item.severity, item.code or item.message)
             seen[key] += 1
-            if item.severity == "warning" and item.code and seen[key] > REPEATS_SHOWN:
+            if (item.severity == "warning" and item.code and seen[key] > REPEATS_SHOWN
+                    and not self.every_warning):
                 hidden[item.code] += 1
                 continue
             print(item, file=self.stream)
         for code, count in sorted(hidden.items()):
-            print(f"... and {count} more warning(s) of the same kind ({code})", file=self.stream)
+            print(f"... and {count} more warning(s) of the same kind ({code}); "
+                  "`sitegen check --all` lists every one", file=self.stream)
         errors = sum(1 for item in items if item.severity == "error")
         warnings = len(items) - errors
         if items:

@@ -6,14 +6,25 @@ published by accident.
 
 from __future__ import annotations
 
+import difflib
 from pathlib import Path
 
 from .project import Project
 from .values import publisher_name_problem, record_name_problem, year_folder_problem
 
+# The skeleton's stand-in words, in brackets no form prints (项目名称 itself is a real
+# label in some forms): `sitegen check` names any left in a record (checks.py), so a
+# skeleton cannot be published as it was written.
+PLACEHOLDERS = frozenset({
+    "【项目名称】", "[Project name]", "【主管部门】", "【实施单位】", "【项目概况的文字】",
+    "[The project overview]", "【年度目标的文字】", "[The annual goal]", "【指标名称】",
+    "[Indicator name]", "【发布单位名称】", "[Publisher name in English]",
+})
+
 RECORD = """\
 # {publisher}/{year}/{record_id}.yaml: a performance target table (绩效目标表).
-# Fill in every field; `sitegen check` tells you what is missing or wrong.
+# Fill in every field, replacing each 【…】 and [...]; `sitegen check` tells you what is
+# missing or wrong.
 # The record format is described in docs/record-format.md.
 kind: target-table
 form: {form}                   # shanghai-2020 | shanghai-2023 | lianyungang-2024 | kunming-2020
@@ -23,18 +34,18 @@ draft: true                    # remove this line (or write false) to publish
 
 project:
   name:
-    zh: 项目名称              # 项目名称, as printed
-    en: Project name           # English translation
-  competent_department: 主管部门名称   # 主管部门
-  implementing_unit: 实施单位名称      # 实施单位
+    zh: 【项目名称】          # 项目名称, as printed
+    en: '[Project name]'       # English translation
+  competent_department: 【主管部门】   # 主管部门
+  implementing_unit: 【实施单位】      # 实施单位
   start: {year}-01-01           # 计划开始日期
   end: {year}-12-31             # 计划完成日期
 
 narrative:                     # text rows of the form, in form order
   - label: 项目概况
     text:
-      zh: 项目概况的文字。
-      en: The project overview.
+      zh: 【项目概况的文字】
+      en: '[The project overview]'
 
 funding:
   - caption: 项目资金
@@ -49,8 +60,8 @@ funding:
 goals:
   - label: 年度总体目标
     text:
-      zh: 年度目标的文字。
-      en: The annual goal.
+      zh: 【年度目标的文字】
+      en: '[The annual goal]'
 
 indicators:
   headers: [一级指标, 二级指标, 三级指标]
@@ -61,25 +72,34 @@ indicators:
         - name: 数量指标
           indicators:
             - name:
-                zh: 指标名称
-                en: Indicator name
+                zh: 【指标名称】
+                en: '[Indicator name]'
               value: "=100(%)"    # quote values: ≥90(%), =20(次), 提升 …
 """
 
 PUBLISHER = """\
 # The publisher's own facts; every record under this folder is published under its name.
 name:
-  zh: 发布单位名称
-  en: Publisher name in English
+  zh: 【发布单位名称】
+  en: '[Publisher name in English]'
 show_contact_person: false     # show 项目负责人 on pages (personal data)
 """
 
 
+def form_problem(form: str, forms: tuple[str, ...]) -> str | None:
+    """Why `--form` names no known form family (sitegen/data/forms.yaml), if it does not."""
+    if form in forms:
+        return None
+    guess = difflib.get_close_matches(form, forms, n=1, cutoff=0.5)
+    hint = f"did you mean '{guess[0]}'? " if guess else ""
+    return f"there is no form family '{form}': {hint}choose one of {', '.join(forms)}"
+
+
 def write_skeleton(project: Project, publisher: str, year: int, record_id: str,
-                   form: str) -> tuple[list[Path], str | None]:
+                   form: str, forms: tuple[str, ...]) -> tuple[list[Path], str | None]:
     """Create the record (and the publisher file if new); returns paths or a refusal."""
     for problem in (publisher_name_problem(publisher), year_folder_problem(year),
-                    record_name_problem(record_id)):
+                    record_name_problem(record_id), form_problem(form, forms)):
         if problem:
             return [], problem
     folder = project.content_dir / publisher

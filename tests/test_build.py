@@ -327,6 +327,39 @@ def test_new_writes_a_skeleton_that_checks_and_stays_a_draft(project_factory, ca
     assert not (project.build_dir / "zh/new-bureau").exists()
 
 
+def test_a_skeleton_left_unfilled_cannot_be_published(project_factory, capsys):
+    """Its stand-in words are warnings in a draft (what is left to fill in) and errors
+    once `draft: true` is gone, at their own lines; so is the new publisher's name."""
+    project = project_factory({"2023/a.yaml": RECORD})
+    assert run_cli(capsys, project, "new", "new-bureau", "2024", "first-table")[0] == 0
+    record = project.content_dir / "new-bureau/2024/first-table.yaml"
+    text = record.read_text(encoding="utf-8")
+    name_line = next(number for number, line in enumerate(text.splitlines(), 1)
+                     if "zh: 【项目名称】" in line)
+    status, output = run_cli(capsys, project, "check", "--all")
+    assert status == 0
+    assert (f"content/new-bureau/2024/first-table.yaml:{name_line}:5: warning: project.name "
+            "'【项目名称】 / [Project name]' is still the placeholder `sitegen new` wrote"
+            ) in output
+    record.write_text(text.replace("draft: true", "draft: false"), encoding="utf-8")
+    status, output = run_cli(capsys, project, "check")
+    assert status == 1
+    assert f"first-table.yaml:{name_line}:5: error: project.name" in output
+    assert "【指标名称】 / [Indicator name]' is still the placeholder" in output
+    assert ("content/new-bureau/publisher.yaml:3:3: error: the publisher's name is still the "
+            "placeholder") in output
+    assert output.count("error: the publisher's name") == 1
+
+
+def test_new_refuses_an_unknown_form_family(project_factory, capsys):
+    project = project_factory({"2023/a.yaml": RECORD})
+    status, output = run_cli(capsys, project, "new", "b", "2024", "c", "--form", "kunmin")
+    assert status == 1
+    assert ("there is no form family 'kunmin': did you mean 'kunming-2020'? choose one of "
+            "kunming-2020, lianyungang-2024, shanghai-2020, shanghai-2023") in output
+    assert not (project.content_dir / "b").exists()
+
+
 def test_no_change_rebuild_does_nothing_and_a_change_rebuilds(project_factory, capsys):
     project = project_factory({"2023/a.yaml": RECORD})
     assert run_cli(capsys, project, "build", "--no-pdf")[0] == 0

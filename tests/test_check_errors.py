@@ -67,11 +67,16 @@ def test_valid_record_passes(project_factory, capsys):
          "must be a single value"),
         ("    - name: 产出指标\n", "    - second: x\n", "second: x",
          "unknown field 'indicators.first_levels[0].second'"),
+        ("  name: {zh: 测试项目, en: Test project}", "  name: ''", "  name: ''",
+         "'project.name' is empty: write its text"),
+        ("            - name: 培训次数", "            - name: {zh: ' ', en: Trainings}",
+         "Trainings", "'indicators.first_levels[0].second_levels[0].indicators[0].name.zh' "
+         "is empty"),
     ],
     ids=["syntax", "duplicate-key", "anchor", "tag", "unknown-field", "did-you-mean",
          "wrong-type", "bad-date", "date-order", "date-year", "funding-sum", "bad-amount",
          "bad-unit", "missing-field", "unknown-form", "value-count", "value-type",
-         "unknown-level-field"],
+         "unknown-level-field", "empty-text", "empty-indicator-name"],
 )
 def test_each_mistake_is_reported_with_its_line(project_factory, capsys, old, new, needle,
                                                 message):
@@ -257,3 +262,32 @@ def test_parsing_leaves_garbage_collection_as_it_found_it(text, enabled):
         assert gc.isenabled() is enabled
     finally:
         gc.enable() if was else gc.disable()
+
+
+def test_a_repeated_warning_is_counted_and_all_lists_every_one(project_factory, capsys):
+    """Many records missing the same kind of English: five shown, the rest counted with
+    the way to see them; `--all` and `--strict` (where warnings fail the run) list all."""
+    untranslated = RECORD.replace("{zh: 测试项目, en: Test project}", "未译项目")
+    project = project_factory({f"2023/r{i}.yaml": untranslated.replace("未译项目", f"未译{i}")
+                               for i in range(6)})
+    shown = "warning: no English for"
+    status, every = run_cli(capsys, project, "check", "--all")
+    total = every.count(shown)
+    assert status == 0 and total > 6, every
+    status, output = run_cli(capsys, project, "check")
+    assert status == 0 and output.count(shown) == 5, output
+    assert (f"... and {total - 5} more warning(s) of the same kind (missing-translation); "
+            "`sitegen check --all` lists every one") in output
+    status, output = run_cli(capsys, project, "check", "--strict")
+    assert status == 1 and output.count(shown) == total and "more warning(s)" not in output
+
+
+def test_a_broken_template_is_reported_once_not_once_a_page(project_factory, capsys):
+    project = project_factory({"2023/a.yaml": RECORD,
+                               "2023/b.yaml": RECORD.replace("测试项目", "另一个项目")})
+    facts = project.templates_dir / "_facts.html"
+    facts.write_text(facts.read_text(encoding="utf-8") + "{% if %}\n", encoding="utf-8")
+    status, output = run_cli(capsys, project, "build", "--no-pdf", "--no-search")
+    assert status == 1
+    errors = [row for row in output.splitlines() if "error: template syntax" in row]
+    assert len(errors) == 1 and errors[0].startswith("templates/_facts.html:"), output
