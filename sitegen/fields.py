@@ -14,7 +14,7 @@ from decimal import Decimal
 from .errors import Diagnostics, Position
 from .load import Mapping, Node, Scalar, Sequence
 from .model import Text
-from .values import parse_amount
+from .values import MAX_DIGITS, parse_amount
 
 _KIND_NAMES = {Scalar: "a single value", Sequence: "a list", Mapping: "a mapping of fields"}
 
@@ -202,6 +202,7 @@ def read_amount(node: Node, where: str, diagnostics: Diagnostics) -> Decimal | N
     if amount is None:
         diagnostics.error(node.position,
                           f"'{where}' is '{node.text}', which is not an amount: write digits "
-                          "with an optional decimal point and thousands commas, e.g. "
-                          "9,593,190.00, and put the unit in the table's `unit`", "bad-amount")
+                          f"(at most {MAX_DIGITS}) with an optional decimal point and "
+                          "thousands commas, e.g. 9,593,190.00, and put the unit in the "
+                          "table's `unit`", "bad-amount")
     return amount

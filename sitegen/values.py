@@ -10,7 +10,9 @@ from .model import IndicatorValue
 
 _FULL_WIDTH = str.maketrans("０１２３４５６７８９．，％（）＝＞＜", "0123456789.,%()=><")
 MAX_DIGITS = 20
-_AMOUNT = re.compile(r"^-?(\d{1,3}(,\d{3})+|\d+)(\.\d+)?$")
+_AMOUNT = re.compile(r"^-?(\d{1,3}(,\d{3})+|\d+)(\.\d+)?$", re.ASCII)
+_SPACE_AROUND_COMMA = re.compile(r"\s*,\s*")
+_SPACE_BETWEEN_DIGITS = re.compile(r"(?<=\d)\s+(?=\d)")
 
 OPERATORS = {
     "=": "=", "≥": "≥", ">=": "≥", "≧": "≥", "≤": "≤", "<=": "≤", "≦": "≤", ">": ">", "<": "<",
@@ -36,8 +38,13 @@ def normalise(text: str) -> str:
 
 
 def parse_amount(text: str) -> Decimal | None:
-    """`9,593,190.00` → Decimal('9593190.00'); None if it is not an amount."""
-    cleaned = normalise(text)
+    """`9,593,190.00` → Decimal('9593190.00'); None if it is not an amount.
+
+    A space between digits groups thousands like a comma (`9 593 190.00`), so it must
+    fall every three digits too: `1 000 00` is a typo, not 100000.
+    """
+    cleaned = _SPACE_AROUND_COMMA.sub(",", text.translate(_FULL_WIDTH).strip())
+    cleaned = "".join(_SPACE_BETWEEN_DIGITS.sub(",", cleaned).split())
     if not _AMOUNT.match(cleaned):
         return None
     try:

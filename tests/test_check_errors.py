@@ -56,6 +56,8 @@ def test_valid_record_passes(project_factory, capsys):
          "'项目资金总额' (金额) is 1,200.00 元 but its parts add up to 1,000.00"),
         ("        amount: 1,000.00\n        parts:", "        amount: 1,0O0.00\n        parts:",
          "1,0O0.00", "which is not an amount"),
+        ("        amount: 1,000.00\n        parts:", "        amount: 1 000 00\n        parts:",
+         "1 000 00", "'1 000 00', which is not an amount: write digits (at most 20)"),
         ("    unit: 元", "    unit: 美元", "unit:",
          "'funding[0].unit' is '美元', which is not one of"),
         ("project:\n  name: {zh: 测试项目, en: Test project}\n", "project:\n", "project:",
@@ -75,6 +77,7 @@ def test_valid_record_passes(project_factory, capsys):
     ],
     ids=["syntax", "duplicate-key", "anchor", "tag", "unknown-field", "did-you-mean",
          "wrong-type", "bad-date", "date-order", "date-year", "funding-sum", "bad-amount",
+         "misgrouped-amount",
          "bad-unit", "missing-field", "unknown-form", "value-count", "value-type",
          "unknown-level-field", "empty-text", "empty-indicator-name"],
 )
