@@ -6,6 +6,7 @@ every form label, level name, qualitative value and unit, shared by HTML and PDF
 
 from __future__ import annotations
 
+import difflib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -71,6 +72,18 @@ class Glossary:
             if term.level_set == prefer_set:
                 return term
         return candidates[0] if candidates else None
+
+    def closest_level(self, depth: int, name: str) -> str | None:
+        """The standard level name (depth 1 or 2) that `name`, itself none, is most likely
+        a typo of (产出指表 → 产出指标), or None."""
+        if any(self.level(at, name) for at in (1, 2)):
+            return None  # a standard name at the other depth (a report's 满意度指标 twice)
+        names = sorted({term.zh for (at, _), terms in self.levels.items() if at == depth
+                        for term in terms})
+        close = difflib.get_close_matches(squeeze(name), names, n=1, cutoff=0.75)
+        if not close or close[0].removesuffix("指标") == squeeze(name).removesuffix("指标"):
+            return None  # 满意度 / 满意度指标: the same level, said with or without 指标
+        return close[0]
 
     def english(self, zh: str) -> str | None:
         """English of a standard term: form labels, level names, qualitative values."""

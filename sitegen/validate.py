@@ -14,7 +14,7 @@ from decimal import Decimal
 
 from .errors import Diagnostics, Position
 from .fields import Fields, read_amount, read_fields, read_text
-from .glossary import Glossary
+from .glossary import Glossary, LevelTerm
 from .load import Node, Sequence
 from .model import (
     PROJECT_FACT_KEYS,
@@ -309,6 +309,19 @@ class RecordValidator:
                               "`note` on this level", "missing-field")
         return level, name
 
+    def level_term(self, level: Fields, depth: int, name: Text | None) -> LevelTerm | None:
+        """The standard level a name stands for; a name that is none but nearly one is
+        warned about, as the typo it most likely is (levels are free text, so not an
+        error)."""
+        if name is None:
+            return None
+        known = self.glossary.level(depth, name.zh)
+        if known is None and (close := self.glossary.closest_level(depth, name.zh)):
+            level.warning("name", f"'{level.field('name')}' is '{name.zh}', which is not a "
+                                  f"standard level name: did you mean '{close}'? (A level "
+                                  "name of the form's own is fine as it is.)", "level-name")
+        return known
+
     def first_levels(self, table: Fields, width: int) -> list[FirstLevel]:
         found = []
         for where, node in table.items("first_levels", required=True):
@@ -316,7 +329,7 @@ class RecordValidator:
             if level is None:
                 continue
             seconds = tuple(self.second_levels(level, width))
-            known = self.glossary.level(1, name.zh) if name else None
+            known = self.level_term(level, 1, name)
             found.append(FirstLevel(name, seconds, level.text("note", required=False),
                                     known.key if known else None))
         return found
@@ -328,7 +341,7 @@ class RecordValidator:
             if level is None:
                 continue
             indicators = tuple(self.indicators(level, width))
-            known = self.glossary.level(2, name.zh) if name else None
+            known = self.level_term(level, 2, name)
             found.append(SecondLevel(name, indicators, level.text("note", required=False),
                                      known.key if known else None))
         return found
