@@ -86,8 +86,14 @@ class BuildError(Exception):
 
 
 def relative(path: Path, root: Path) -> str:
-    """A path as the editor knows it: relative to the project when inside it."""
+    """A path as the editor knows it: relative to the project when inside it.
+
+    Its folder is resolved, its own name kept: a record file that is a symlink is named
+    as the link in content/, the file the editor opens (as `project.discover` names it).
+    """
     try:
-        return path.resolve().relative_to(root.resolve()).as_posix()
+        named = path.parent.resolve() / path.name if path.name not in ("", "..") else (
+            path.resolve())
+        return named.relative_to(root.resolve()).as_posix()
     except ValueError:
         return str(path)

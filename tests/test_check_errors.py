@@ -294,3 +294,39 @@ def test_a_broken_template_is_reported_once_not_once_a_page(project_factory, cap
     assert status == 1
     errors = [row for row in output.splitlines() if "error: template syntax" in row]
     assert len(errors) == 1 and errors[0].startswith("templates/_facts.html:"), output
+
+
+def test_a_level_name_one_character_off_a_standard_one_is_questioned(project_factory, capsys):
+    """Level names are free text, so 产出指表 is published; but it is most likely a typo of
+    产出指标 (it would become a level of its own in the data and the search filters), and
+    the warning says so, where the translation warning alone sent the editor to the
+    glossary."""
+    record = with_change("    - name: 产出指标", "    - name: 产出指表")
+    status, output = check(project_factory, capsys, record)
+    assert status == 0
+    assert (f"{PATH}:{line_of(record, '产出指表')}:7: warning: 'indicators.first_levels[0].name' "
+            "is '产出指表', which is not a standard level name: did you mean '产出指标'?") in output
+    status, output = check(project_factory, capsys, with_change("    - name: 产出指标",
+                                                                "    - name: 产出指标 "))
+    assert "standard level name" not in output
+
+
+def test_a_pause_of_the_collector_ends_with_the_last_parse_and_not_in_a_fork():
+    """Two threads' parses overlapping leave the collector on once both end; a process
+    forked during a parse (the preview starts its PDF worker while its watcher thread
+    parses) has it on from the start, or that worker would never collect cycles."""
+    import gc
+    import multiprocessing
+
+    from sitegen.load import _collector_paused
+
+    assert gc.isenabled()
+    first, second = _collector_paused(), _collector_paused()
+    first.__enter__()
+    second.__enter__()
+    first.__exit__(None, None, None)
+    assert not gc.isenabled()  # the second parse is still under way
+    with multiprocessing.get_context("fork").Pool(1) as pool:
+        assert pool.apply(gc.isenabled) is True
+    second.__exit__(None, None, None)
+    assert gc.isenabled()
