@@ -86,10 +86,18 @@ def csv_rows(table: TargetTable) -> list[list[str]]:
     return rows
 
 
+# Excel, on Chinese Windows above all, reads a CSV without a byte-order mark as GBK and
+# shows mojibake; with one it reads UTF-8. Python (encoding="utf-8-sig"), pandas and
+# LibreOffice take it in their stride.
+BYTE_ORDER_MARK = "\ufeff"
+
+
 def to_csv(rows: list[list[str]], header: bool = True) -> str:
+    """CSV text; with its header it is a whole file, and starts with a byte-order mark."""
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
     if header:
+        out.write(BYTE_ORDER_MARK)
         writer.writerow(CSV_HEADER)
     writer.writerows(rows)
     return out.getvalue()

@@ -17,8 +17,14 @@ from sitegen.project import Project
 
 def test_every_indicator_value_is_a_csv_row_and_tables_are_json(seed_site: Path):
     site = load_site(Project(REPO), load_glossary(), Diagnostics())
-    with (seed_site / "data/indicators.csv").open(encoding="utf-8", newline="") as file:
+    combined = seed_site / "data/indicators.csv"
+    # Once, at the start: what makes Excel read UTF-8 rather than GBK.
+    assert combined.read_bytes().count("\ufeff".encode()) == 1
+    assert combined.read_bytes().startswith("\ufeffpublisher,year,".encode())
+    with combined.open(encoding="utf-8-sig", newline="") as file:
         rows = list(csv.DictReader(file))
+    table = seed_site / "data/shanghai-justice/2023/office-renovation.csv"
+    assert table.read_bytes().startswith("\ufeffpublisher,".encode())
     expected = sum(len(t.indicators.targets) * t.indicator_count for t in site.tables)
     assert len(rows) == expected
     exam = [r for r in rows if r["indicator_zh"] == "主观题考生人数"]
