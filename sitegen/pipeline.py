@@ -122,7 +122,7 @@ class RecordPublisher:
                 self.write(page.path, render_page(self.renderer, page, diagnostics))
             if isinstance(table, TargetTable):
                 self.write(data_path(table, "json"), table_json(table, self.work.glossary))
-                self.write(data_path(table, "csv"), to_csv(csv_rows(table)))
+                self.write(data_path(table, "csv"), to_csv(csv_rows(table, self.work.glossary)))
             if self.work.pdf:
                 rendered = self.table_pdfs(table, file, diagnostics)
         return RecordOutcome(file, summarize(table), diagnostics.items, rendered)

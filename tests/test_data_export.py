@@ -31,6 +31,13 @@ def test_every_indicator_value_is_a_csv_row_and_tables_are_json(seed_site: Path)
     assert exam[0]["value"] == "≥14500.00(人)"
     assert (exam[0]["operator"], exam[0]["number"], exam[0]["unit"]) == ("≥", "14500.00", "人")
     assert any(r["missing_in_source"] == "yes" for r in rows)
+    # The English the English page shows, for each level and value: none left blank.
+    assert (exam[0]["first_level_en"], exam[0]["value_en"]) == ("Output indicators",
+                                                                "≥ 14,500 persons")
+    qualitative = [r for r in rows if r["qualitative"]]
+    assert qualitative and all(r["value_en"] for r in qualitative)
+    assert all(r["value_en"] for r in rows if r["value"])
+    assert all(r["first_level_en"] for r in rows if r["first_level"])
 
     data = json.loads((seed_site / "data/shanghai-justice/2023/office-renovation.json")
                       .read_text(encoding="utf-8"))
@@ -38,6 +45,9 @@ def test_every_indicator_value_is_a_csv_row_and_tables_are_json(seed_site: Path)
     assert total["amounts"] == ["9593190.00"] and Decimal(total["amounts"][0])
     assert data["project"]["facts"]["competent_department"] == {
         "zh": "上海市司法局", "en": "Shanghai Municipal Bureau of Justice"}
+    assert data["project"]["facts"]["start"] == {"zh": "2023-01-01", "en": "2023-01-01"}
+    first_value = data["indicators"]["first_levels"][0]["second_levels"][0]["indicators"][0]
+    assert first_value["values"][0]["en"] == "100%"
     page = (seed_site / "zh/shanghai-justice/2023/office-renovation/index.html").read_text(
         encoding="utf-8")
     assert 'href="../../../../data/shanghai-justice/2023/office-renovation.csv"' in page
