@@ -52,6 +52,15 @@ def check_row(row: FundingRow, table: FundingTable, diagnostics: Diagnostics) ->
             compare_sum(stated, sum(given, Decimal(0)), row.position or table.position,
                         f"'{row.label}' ({table.columns[column]})", table.unit, diagnostics,
                         acknowledged=table.acknowledged)
+        elif given and any(given) and "blank-total" not in table.acknowledged:
+            # Not an error: a source may print parts under a blank total. But a total
+            # dropped while editing would pass unseen, its cell blank on the page.
+            diagnostics.warning(row.position or table.position,
+                                f"'{row.label}' ({table.columns[column]}) has no amount but "
+                                f"its parts add up to {format_amount(sum(given, Decimal(0)))} "
+                                f"{table.unit}: give the total as the source prints it; if "
+                                "the source leaves it blank, write `acknowledge: [blank-total]`"
+                                " and a `note` on the table saying so", "blank-total")
 
 
 def check_total_column(row: FundingRow, table: FundingTable, diagnostics: Diagnostics) -> None:

@@ -51,7 +51,7 @@ def parse_period_bound(text: str, at_end: bool) -> date | None:
 RECORD_FIELDS = ("kind", "form", "title", "year", "source", "draft", "project", "preamble",
                  "narrative", "funding", "goals", "indicators", "notes")
 KINDS = ("target-table",)
-ACKNOWLEDGEABLE = ("unit-mixup",)  # a source's own discrepancy, published as filed
+ACKNOWLEDGEABLE = ("unit-mixup", "blank-total")  # a source's own quirk, published as filed
 
 
 def validate_publisher(node: Node | None, publisher_id: str, path: str,

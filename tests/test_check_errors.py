@@ -330,3 +330,19 @@ def test_a_pause_of_the_collector_ends_with_the_last_parse_and_not_in_a_fork():
         assert pool.apply(gc.isenabled) is True
     second.__exit__(None, None, None)
     assert gc.isenabled()
+
+
+def test_a_blank_total_over_its_parts_is_questioned_unless_acknowledged(project_factory,
+                                                                        capsys):
+    """Deleting a total's amount used to pass unseen (its cell blank on the page): a
+    warning at its row, which a source that really prints it blank acknowledges."""
+    record = with_change("        amount: 1,000.00\n        parts:", "        parts:")
+    status, output = check(project_factory, capsys, record)
+    row = line_of(record, "label: 项目资金总额")
+    assert status == 0
+    assert (f"{PATH}:{row}:" in output and "'项目资金总额' (金额) has no amount but its parts "
+            "add up to 1,000.00 元") in output, output
+    acknowledged = record.replace("    rows:\n", "    acknowledge: [blank-total]\n"
+                                  "    note: 原表未填合计。\n    rows:\n", 1)
+    status, output = check(project_factory, capsys, acknowledged)
+    assert status == 0 and "has no amount" not in output, output
