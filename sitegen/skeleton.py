@@ -64,8 +64,8 @@ goals:
       en: '[The annual goal]'
 
 indicators:
-  headers: [一级指标, 二级指标, 三级指标]
-  targets: [年度指标值]
+  headers: [{headers}]
+  targets: [{targets}]
   first_levels:
     - name: 产出指标
       second_levels:
@@ -74,8 +74,28 @@ indicators:
             - name:
                 zh: 【指标名称】
                 en: '[Indicator name]'
-              value: "=100(%)"    # quote values: ≥90(%), =20(次), 提升 …
+              {values}
 """
+
+# Each form family's indicator headings and target columns, as its seed prints them:
+# a skeleton of the family the editor names, not one layout for all.
+_INDICATOR_LAYOUTS = {
+    "shanghai-2020": (("一级目标", "二级目标", "三级目标"), ("指标目标值",)),
+    "shanghai-2023": (("一级指标", "二级指标", "三级指标"), ("年度指标值",)),
+    "lianyungang-2024": (("一级指标", "二级指标", "三级指标"),
+                         ("半年(程) 指标值", "全年(程) 指标值")),
+    "kunming-2020": (("一级指标", "二级指标", "三级指标"), ("中期指标值", "年度指标值")),
+}
+_ONE_VALUE = 'value: "=100(%)"    # quote values: ≥90(%), =20(次), 提升 …'
+_VALUES = 'values: [{}]    # one per target column, in order; quote them'
+
+
+def _indicator_layout(form: str) -> dict[str, str]:
+    headers, targets = _INDICATOR_LAYOUTS.get(form, _INDICATOR_LAYOUTS["shanghai-2023"])
+    values = (_ONE_VALUE if len(targets) == 1 else
+              _VALUES.format(", ".join('"=100(%)"' for _ in targets)))
+    return {"headers": ", ".join(headers), "targets": ", ".join(targets), "values": values}
+
 
 PUBLISHER = """\
 # The publisher's own facts; every record under this folder is published under its name.
@@ -113,6 +133,6 @@ def write_skeleton(project: Project, publisher: str, year: int, record_id: str,
         written.append(folder / "publisher.yaml")
     record.parent.mkdir(parents=True, exist_ok=True)
     record.write_text(RECORD.format(publisher=publisher, year=year, record_id=record_id,
-                                    form=form), encoding="utf-8")
+                                    form=form, **_indicator_layout(form)), encoding="utf-8")
     written.append(record)
     return written, None
