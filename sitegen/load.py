@@ -242,6 +242,10 @@ def _add_entry(mapping: Mapping, key: str, where: tuple[int, int], value: Node,
 
 def decode_source(data: bytes, path: str, diagnostics: Diagnostics) -> str | None:
     """UTF-8 text of a file, or a diagnostic naming the line of the first bad byte."""
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):  # what Windows Notepad calls "Unicode"
+        diagnostics.error(Position(path, 1, 1), "this file is UTF-16 (\"Unicode\" in some "
+                          "Windows editors); save it as UTF-8", "encoding")
+        return None
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as bad:

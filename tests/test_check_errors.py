@@ -227,6 +227,14 @@ def test_non_utf8_file_names_the_line(project_factory, capsys):
     assert f"{PATH}:{line_of(RECORD, '测试项目')}:1: error: this file is not UTF-8" in output
 
 
+def test_a_utf16_file_is_named_as_such_not_as_gbk(project_factory, capsys):
+    project = project_factory({"2023/a.yaml": RECORD})
+    (project.content_dir / "test-bureau/2023/a.yaml").write_bytes(RECORD.encode("utf-16"))
+    status, output = run_cli(capsys, project, "check")
+    assert status == 1
+    assert f"{PATH}:1:1: error: this file is UTF-16" in output and "GBK" not in output
+
+
 def test_missing_publisher_file(project_factory, capsys):
     project = project_factory({"2023/a.yaml": RECORD})
     (project.content_dir / "test-bureau/publisher.yaml").unlink()
