@@ -113,7 +113,7 @@ def check_site(summaries: list[TableSummary], files: list[RecordFile],
         # A report on a project is its counterpart, not a duplicate, of the target table.
         key = (summary.publisher.id, summary.year, summary.name.zh, summary.kind)
         if key in names:
-            diagnostics.warning(Position(summary.source_path),
+            diagnostics.warning(summary.name.position or Position(summary.source_path),
                                 f"the project '{summary.name.zh}' is also published by "
                                 f"{names[key].source_path} for the same year: is it a "
                                 "duplicate?", "duplicate-project")

@@ -354,3 +354,13 @@ def test_a_blank_total_over_its_parts_is_questioned_unless_acknowledged(project_
                                   "    note: 原表未填合计。\n    rows:\n", 1)
     status, output = check(project_factory, capsys, acknowledged)
     assert status == 0 and "has no amount" not in output, output
+
+
+def test_the_same_project_twice_in_a_year_is_questioned_at_its_name(project_factory,
+                                                                    capsys):
+    project = project_factory({"2023/a.yaml": RECORD, "2023/b.yaml": RECORD})
+    status, output = run_cli(capsys, project, "check")
+    assert status == 0
+    assert (f"content/test-bureau/2023/b.yaml:{line_of(RECORD, '测试项目')}:9: warning: the "
+            "project '测试项目' is also published by content/test-bureau/2023/a.yaml for the "
+            "same year: is it a duplicate?") in output, output
