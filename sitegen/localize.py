@@ -30,6 +30,14 @@ def english_value(value: IndicatorValue, glossary: Glossary) -> str | None:
     """A target value in English, or None where the parts cannot say it."""
     if value.en:
         return value.en
+    try:
+        return glossary.value_english[value]
+    except KeyError:
+        english = glossary.value_english[value] = _english_value(value, glossary)
+        return english
+
+
+def _english_value(value: IndicatorValue, glossary: Glossary) -> str | None:
     if value.qualitative:
         return glossary.qualitative.get(value.qualitative)
     if value.number is None or value.operator is None:
