@@ -153,8 +153,9 @@ class Fields:
         node = self._get(key, required)
         if node is None or not self._expect(key, node, Sequence):
             return
+        where = self.field(key)
         for index, item in enumerate(node.items):  # type: ignore[union-attr]
-            yield f"{self.field(key)}[{index}]", item
+            yield f"{where}[{index}]", item
 
     def texts(self, key: str, required: bool = True) -> list[Text] | None:
         """A list of texts (headings, column labels)."""
