@@ -17,8 +17,7 @@ from decimal import Decimal
 from typing import Any
 
 from .glossary import Glossary
-from .localize import english_value
-from .markup import CJK
+from .localize import english_text, english_value
 from .model import IndicatorValue, Publisher, TargetTable, Text
 
 CSV_HEADER = ("publisher", "year", "record", "project_zh", "project_en", "first_level",
@@ -42,12 +41,13 @@ def to_data(value: Any, glossary: Glossary | None = None) -> Any:
     if kind is Decimal:
         return str(value)
     if isinstance(value, Text):
-        return {"zh": value.zh, "en": _english(value, glossary)}
+        return {"zh": value.zh,
+                "en": english_text(value, glossary) if glossary else value.en}
     if kind is IndicatorValue:
         # Its English as the English page shows it (提升 → Improved), not only as written.
-        english = value.en or (english_value(value, glossary) if glossary else None)
-        return {**{name: to_data(getattr(value, name), glossary)
-                   for name in _exported_fields(kind)}, "en": english}
+        data = {name: to_data(getattr(value, name), glossary) for name in _exported_fields(kind)}
+        data["en"] = english_value(value, glossary) if glossary else value.en
+        return data
     if isinstance(value, Publisher):
         return {"id": value.id, "name": to_data(value.name, glossary)}
     if (names := _exported_fields(kind)) is not None:
@@ -78,22 +78,11 @@ def table_json(table: TargetTable, glossary: Glossary) -> str:
                       separators=(",", ":")) + "\n"
 
 
-def _english(text: Text | None, glossary: Glossary | None) -> str | None:
-    """A text's English as the English page has it: given, standard, or the same (a date,
-    a code, a name in Latin script)."""
-    if text is None:
-        return None
-    if text.en:
-        return text.en
-    if not CJK.search(text.zh):
-        return text.zh
-    return glossary.english(text.zh) if glossary else None
-
-
 def csv_rows(table: TargetTable, glossary: Glossary) -> list[list[str]]:
     rows = []
     for first, second, indicator in table.indicators.indicators():
-        levels_en = [_english(first.name, glossary) or "", _english(second.name, glossary) or ""]
+        levels_en = [(english_text(level, glossary) or "") if level else ""
+                     for level in (first.name, second.name)]
         for target, value in zip(table.indicators.targets, indicator.values, strict=True):
             rows.append([
                 table.publisher.id, str(table.year), table.id, table.project.name.zh,
@@ -104,7 +93,7 @@ def csv_rows(table: TargetTable, glossary: Glossary) -> list[list[str]]:
                 str(value.number) if value and value.number is not None else "",
                 (value.unit or "") if value else "", (value.qualitative or "") if value else "",
                 "yes" if indicator.missing else "", *levels_en,
-                (value.en or english_value(value, glossary) or "") if value else ""])
+                (english_value(value, glossary) or "") if value else ""])
     return rows
 
 

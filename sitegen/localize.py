@@ -11,7 +11,8 @@ import re
 from decimal import Decimal
 
 from .glossary import Glossary
-from .model import IndicatorValue, in_yuan
+from .markup import CJK
+from .model import IndicatorValue, Text, in_yuan
 
 _OPERATOR_ENGLISH = {"=": "", "≥": "≥ ", "≤": "≤ ", ">": "> ", "<": "< "}
 
@@ -24,6 +25,16 @@ def plain_number(number: Decimal) -> str:
     whole, _, fraction = text.partition(".")
     grouped = f"{int(whole):,}" if whole.lstrip("-").isdigit() else whole
     return f"{grouped}.{fraction}" if fraction else grouped
+
+
+def english_text(text: Text | str, glossary: Glossary) -> str | None:
+    """A text's English as the English page shows it, or None: words with no Chinese in
+    them (codes, dates, names in Latin script) are the same in both languages; else the
+    record's English, or the glossary's for a standard term."""
+    zh = text.zh if isinstance(text, Text) else text
+    if not CJK.search(zh):
+        return zh
+    return (text.en if isinstance(text, Text) else None) or glossary.english(zh)
 
 
 def english_value(value: IndicatorValue, glossary: Glossary) -> str | None:

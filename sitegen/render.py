@@ -21,8 +21,14 @@ from markupsafe import Markup, escape
 
 from .errors import Diagnostics, Position
 from .glossary import Glossary
-from .localize import english_amount, english_date, english_value, english_years
-from .markup import CHINESE_RUN, CJK
+from .localize import (
+    english_amount,
+    english_date,
+    english_text,
+    english_value,
+    english_years,
+)
+from .markup import CHINESE_RUN
 from .model import IndicatorValue, Text
 from .search import template_helpers, with_search_words
 from .site import IndicatorRow, Page, home_path, publisher_path, search_path, year_path
@@ -92,10 +98,7 @@ class Localizer:
         return _ui_words(self.glossary, key, self.other)
 
     def english_of(self, text: Text | str) -> str | None:
-        zh = text.zh if isinstance(text, Text) else text
-        if not CJK.search(zh):
-            return zh  # codes, numbers, names in Latin script: the same in both languages
-        return (text.en if isinstance(text, Text) else None) or self.glossary.english(zh)
+        return english_text(text, self.glossary)
 
     def plain(self, text: Text | str | None) -> str:
         """Text for places that cannot hold markup (<title>, attributes)."""

@@ -7,19 +7,11 @@ published by accident.
 from __future__ import annotations
 
 import difflib
+import re
 from pathlib import Path
 
 from .project import Project
 from .values import publisher_name_problem, record_name_problem, year_folder_problem
-
-# The skeleton's stand-in words, in brackets no form prints (项目名称 itself is a real
-# label in some forms): `sitegen check` names any left in a record (checks.py), so a
-# skeleton cannot be published as it was written.
-PLACEHOLDERS = frozenset({
-    "【项目名称】", "[Project name]", "【主管部门】", "【实施单位】", "【项目概况的文字】",
-    "[The project overview]", "【年度目标的文字】", "[The annual goal]", "【指标名称】",
-    "[Indicator name]", "【发布单位名称】", "[Publisher name in English]",
-})
 
 RECORD = """\
 # {publisher}/{year}/{record_id}.yaml: a performance target table (绩效目标表).
@@ -104,6 +96,14 @@ name:
   en: '[Publisher name in English]'
 show_contact_person: false     # show 项目负责人 on pages (personal data)
 """
+
+# The skeleton's stand-in words, read from the skeleton itself so the two cannot drift:
+# 【…】 in Chinese and '[…]' in English, brackets no form prints (项目名称 itself is a real
+# label in some forms). `sitegen check` names any left in a record (checks.py), so a
+# skeleton cannot be published as it was written.
+PLACEHOLDERS = frozenset(
+    stand_in for match in re.finditer(r"(【[^】…]+】)|'(\[[^\]]+\])'", RECORD + PUBLISHER)
+    for stand_in in match.groups() if stand_in)
 
 
 def form_problem(form: str, forms: tuple[str, ...]) -> str | None:

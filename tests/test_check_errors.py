@@ -364,3 +364,18 @@ def test_the_same_project_twice_in_a_year_is_questioned_at_its_name(project_fact
     assert (f"content/test-bureau/2023/b.yaml:{line_of(RECORD, '测试项目')}:9: warning: the "
             "project '测试项目' is also published by content/test-bureau/2023/a.yaml for the "
             "same year: is it a duplicate?") in output, output
+
+
+def test_a_symlinked_record_is_named_by_its_link(project_factory, capsys, tmp_path):
+    """The editor opens content/…/b.yaml; messages name that file, not the link's target
+    elsewhere (errors.relative keeps a file's own name, as discover does)."""
+    project = project_factory({"2023/a.yaml": RECORD})
+    elsewhere = tmp_path / "drafts" / "elsewhere.yaml"
+    elsewhere.parent.mkdir()
+    elsewhere.write_text(with_change("year: 2023", "year: twenty"), encoding="utf-8")
+    link = project.content_dir / "test-bureau/2023/b.yaml"
+    link.symlink_to(elsewhere)
+    status, output = run_cli(capsys, project, "check")
+    assert status == 1 and "elsewhere" not in output, output
+    assert project.shown(link) == "content/test-bureau/2023/b.yaml"
+    assert "content/test-bureau/2023/b.yaml:" in output and "must be a whole number" in output
