@@ -10,15 +10,11 @@ also makes this the fast path of a cold build.
 
 from __future__ import annotations
 
-import gc
-import os
-import threading
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
 import yaml
 
+from .collector import collector_paused
 from .errors import Diagnostics, Position
 
 try:  # libyaml's parser: same events, several times faster
@@ -119,55 +115,11 @@ class _UnsupportedYaml(Exception):
 _EVENT_PATH_MARKERS = ("&", "*", "!")
 
 
-class _CollectorPause:
-    """No cyclic garbage collection while files are parsed.
-
-    Parsing allocates thousands of nodes and marks at once, which set off collection
-    after collection (py-spy: 8 % of a worker's time, nearly all of it here), yet a parsed
-    tree holds no cycles: reference counting frees all of it.
-
-    The collector is one switch for the whole process, so pauses are counted under a
-    lock (the preview parses on its watcher thread while serving on others), and a child
-    forked mid-parse (a PDF worker the preview starts) gets the collector back on.
-    """
-
-    def __init__(self) -> None:
-        self.lock = threading.Lock()
-        self.parses = 0
-        self.was_enabled = True
-        os.register_at_fork(after_in_child=self._after_fork)
-
-    @contextmanager
-    def __call__(self) -> Iterator[None]:
-        with self.lock:
-            if self.parses == 0:
-                self.was_enabled = gc.isenabled()
-                gc.disable()
-            self.parses += 1
-        try:
-            yield
-        finally:
-            with self.lock:
-                self.parses -= 1
-                if self.parses == 0 and self.was_enabled:
-                    gc.enable()
-
-    def _after_fork(self) -> None:
-        # Only the forking thread lives on in the child: no parse of another thread ends
-        # there, and its lock may have been held at the fork.
-        self.lock = threading.Lock()
-        if self.parses:
-            self.parses = 0
-            if self.was_enabled:
-                gc.enable()
-
-
-_collector_paused = _CollectorPause()
 
 
 def parse_yaml(text: str, path: str, diagnostics: Diagnostics) -> Node | None:
     """Parse one YAML document into nodes; problems go to `diagnostics`, never raised."""
-    with _collector_paused():
+    with collector_paused():
         return _parse(text, path, diagnostics)
 
 

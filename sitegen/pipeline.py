@@ -9,6 +9,7 @@ folder, so "validate everything before publishing anything" still holds for `bui
 
 from __future__ import annotations
 
+import gc
 import multiprocessing
 import os
 import signal
@@ -20,6 +21,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
+from .collector import collector_paused
 from .content import load_record
 from .data_export import csv_rows, data_path, table_json, to_csv
 from .errors import Diagnostic, Diagnostics
@@ -111,21 +113,28 @@ class RecordPublisher:
         return self._pdf
 
     def __call__(self, file: RecordFile, publisher: Publisher) -> RecordOutcome:
-        loaded = load_record(file, publisher, self.work.glossary)
-        table, diagnostics = loaded.table, Diagnostics(list(loaded.diagnostics))
-        if table is None:
-            return RecordOutcome(file, None, diagnostics.items)
-        rendered = 0
-        if (self.renderer and self.work.output and not diagnostics.has_errors()
-                and is_published(table, self.work.include_drafts)):
-            for page in self.pages(table):
-                self.write(page.path, render_page(self.renderer, page, diagnostics))
-            if isinstance(table, TargetTable):
-                self.write(data_path(table, "json"), table_json(table, self.work.glossary))
-                self.write(data_path(table, "csv"), to_csv(csv_rows(table, self.work.glossary)))
-            if self.work.pdf:
-                rendered = self.table_pdfs(table, file, diagnostics)
+        with collector_paused():  # loading and HTML make no reference cycles (collector.py)
+            loaded = load_record(file, publisher, self.work.glossary)
+            table, diagnostics = loaded.table, Diagnostics(list(loaded.diagnostics))
+            if table is None:
+                return RecordOutcome(file, None, diagnostics.items)
+            publish = (self.renderer is not None and not diagnostics.has_errors()
+                       and is_published(table, self.work.include_drafts))
+            if publish:
+                self.web_files(table, diagnostics)
+        # PDFs outside the pause: WeasyPrint's layout does make cycles, and a volume's worth
+        # left to the end of a pause would be a needless peak of memory.
+        rendered = self.table_pdfs(table, file, diagnostics) if publish and self.work.pdf else 0
         return RecordOutcome(file, summarize(table), diagnostics.items, rendered)
+
+    def web_files(self, table: TargetTable | EvaluationReport, diagnostics: Diagnostics) -> None:
+        """A record's pages and, for a target table, its data files."""
+        assert self.renderer is not None
+        for page in self.pages(table):
+            self.write(page.path, render_page(self.renderer, page, diagnostics))
+        if isinstance(table, TargetTable):
+            self.write(data_path(table, "json"), table_json(table, self.work.glossary))
+            self.write(data_path(table, "csv"), to_csv(csv_rows(table, self.work.glossary)))
 
     def pages(self, record: TargetTable | EvaluationReport,
               related: tuple[TableSummary, ...] = ()) -> list[Page]:
@@ -202,6 +211,7 @@ def _start_worker(work: RecordWork) -> None:
     # workers (stop_pool); one interrupted on its own would print a traceback, or carry
     # on with the next chunk while its owner waits.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    gc.freeze()  # what the worker inherited lives as long as it does: never walked again
     _worker = RecordPublisher(work)
 
 

@@ -281,6 +281,40 @@ def test_macros_render_as_with_jinjas_own_context(tmp_path: Path):
     assert ours.get_template("t.html").render() == expected
 
 
+def test_publishing_a_target_table_leaves_no_cyclic_garbage(tmp_path: Path):
+    """A worker pauses the cyclic collector while it loads and renders records
+    (collector.py): that pays only while they make no reference cycles. A macro defined in
+    a table's template made one per page, holding the whole record until a collection."""
+    import gc
+
+    from sitegen.content import plan_content
+    from sitegen.errors import Diagnostics
+    from sitegen.glossary import load_glossary
+    from sitegen.pipeline import RecordPublisher, RecordWork
+    from sitegen.project import Project
+
+    publisher = RecordPublisher(RecordWork(load_glossary(), REPO / "templates", tmp_path))
+    # Each published once first: templates compiled and caches filled before counting.
+    tables = [(file, owner) for file, owner in plan_content(Project(REPO), Diagnostics()).records
+              if publisher(file, owner).summary.kind == "target-table"]
+    assert len(tables) >= 16
+    gc.collect()
+    was_enabled = gc.isenabled()
+    gc.disable()
+    gc.set_debug(gc.DEBUG_SAVEALL)
+    try:
+        for file, owner in tables:
+            assert publisher(file, owner).summary is not None, file.shown_as
+        gc.collect()
+        garbage = sorted({type(found).__name__ for found in gc.garbage})
+    finally:
+        gc.set_debug(0)
+        gc.garbage.clear()
+        if was_enabled:
+            gc.enable()
+    assert garbage == [], garbage
+
+
 def test_name_rules_take_whole_names_and_ascii_years():
     from sitegen.values import publisher_name_problem, record_name_problem, year_folder_problem
 

@@ -259,7 +259,7 @@ def test_no_traceback_reaches_the_user(project_factory):
                                   with_change("year: 2023", "year: &y 2023")])
 @pytest.mark.parametrize("enabled", [True, False])
 def test_parsing_leaves_garbage_collection_as_it_found_it(text, enabled):
-    """Parsing pauses the cyclic collector (load._collector_paused): a parse that left it
+    """Parsing pauses the cyclic collector (collector.collector_paused): a parse that left it
     off, even after a YAML error, would let every later cycle leak for the whole run."""
     import gc
 
@@ -326,10 +326,10 @@ def test_a_pause_of_the_collector_ends_with_the_last_parse_and_not_in_a_fork():
     import gc
     import multiprocessing
 
-    from sitegen.load import _collector_paused
+    from sitegen.collector import collector_paused
 
     assert gc.isenabled()
-    first, second = _collector_paused(), _collector_paused()
+    first, second = collector_paused(), collector_paused()
     first.__enter__()
     second.__enter__()
     first.__exit__(None, None, None)
