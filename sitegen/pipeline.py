@@ -151,9 +151,12 @@ class RecordPublisher:
                 self.write(page.path, render_page(self.renderer, page, diagnostics))
         return diagnostics.items
 
-    def write(self, relative: str, text: str) -> None:
+    def write(self, relative: str, content: str | bytes) -> None:
         assert self.output is not None
-        self.output.write_text(relative, text)
+        if isinstance(content, bytes):
+            self.output.write_bytes(relative, content)
+        else:
+            self.output.write_text(relative, content)
 
     def table_pdfs(self, table: TargetTable | EvaluationReport, file: RecordFile,
                    diagnostics: Diagnostics) -> int:
