@@ -315,6 +315,38 @@ def test_publishing_a_target_table_leaves_no_cyclic_garbage(tmp_path: Path):
     assert garbage == [], garbage
 
 
+def test_output_is_escaped_exactly_as_by_jinjas_own_escape(tmp_path: Path):
+    """render.escaped stands in for markupsafe.escape in every `{{ … }}`: the same text
+    for plain and safe strings, numbers and HTML-like objects, and pages that come out as
+    with Jinja's stock classes, through blocks captured by `set`, filters and macros."""
+    from decimal import Decimal
+
+    import jinja2
+    from markupsafe import Markup, escape
+
+    from sitegen.render import escaped, make_environment
+
+    class Html:
+        def __html__(self) -> str:
+            return "<i>kept</i>"
+
+    samples = ['<a href="x">&\'', "纯文本", Markup("<b>safe</b>"), 12, Decimal("1.50"), None,
+               Html()]
+    for value in samples:
+        assert escaped(value) == str(escape(value)), value
+    (tmp_path / "t.html").write_text(
+        "{% macro cell(v) %}<td>{{ v }}</td>{% endmacro %}{{ x }}{{ safe }}{{ n }}"
+        "{% set held %}[{{ x }}]{% endset %}{{ held }}{% filter upper %}{{ x }}{% endfilter %}"
+        "{{ cell(x) }}{{ x ~ safe }}{{ x if n else '' }}", encoding="utf-8")
+    values = {"x": "<script>&", "safe": Markup("<br>"), "n": 3}
+    ours = make_environment(tmp_path)
+    stock = make_environment(tmp_path)
+    stock.context_class, stock.template_class = jinja2.runtime.Context, jinja2.Template
+    page = ours.get_template("t.html").render(values)
+    assert page == stock.get_template("t.html").render(values)
+    assert "<script>" not in page and page.startswith("&lt;script&gt;&amp;<br>3[&lt;script")
+
+
 def test_name_rules_take_whole_names_and_ascii_years():
     from sitegen.values import publisher_name_problem, record_name_problem, year_folder_problem
 
