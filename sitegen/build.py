@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -75,14 +77,30 @@ def input_fingerprint(project: Project, options: str) -> str:
     code = Path(__file__).parent
     for folder in (project.content_dir, project.templates_dir, project.theme_dir, DATA_DIR,
                    code):
-        for path in sorted(folder.rglob("*")):
-            if path.is_file() and "__pycache__" not in path.parts:
-                digest.update(f"{path.relative_to(folder)}\0".encode())
-                try:
-                    digest.update(hashlib.sha256(path.read_bytes()).digest())
-                except OSError:  # the build itself reports it, naming the file
-                    digest.update(b"unreadable")
+        for relative, path in _files_under(str(folder)):
+            digest.update(f"{relative}\0".encode())
+            try:
+                with open(path, "rb") as source:
+                    digest.update(hashlib.sha256(source.read()).digest())
+            except OSError:  # the build itself reports it, naming the file
+                digest.update(b"unreadable")
     return digest.hexdigest()
+
+
+def _files_under(folder: str, prefix: str = "") -> Iterator[tuple[str, str]]:
+    """(path relative to `folder`, path) of every file below it, in a fixed order; not
+    into linked folders or __pycache__. os.scandir and str paths, not Path.rglob: at
+    10 000 records pathlib's own work was most of this serial start of every build."""
+    try:
+        entries = sorted(os.scandir(folder), key=lambda entry: entry.name)
+    except OSError:
+        return
+    for entry in entries:
+        if entry.is_dir(follow_symlinks=False):
+            if entry.name != "__pycache__":
+                yield from _files_under(entry.path, f"{prefix}{entry.name}/")
+        elif entry.is_file():
+            yield f"{prefix}{entry.name}", entry.path
 
 
 def _previous_build(output: Path, fingerprint: str) -> list[Diagnostic] | None:

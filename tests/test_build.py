@@ -439,6 +439,24 @@ def test_no_change_rebuild_does_nothing_and_a_change_rebuilds(project_factory, c
     status, output = run_cli(capsys, project, "build", "--no-pdf")
     assert status == 0 and "built" in output
     assert "改过的项目" in page.read_text(encoding="utf-8")
+    # Every input counts, however deep: a stylesheet, a new record in a folder of its own.
+    stylesheet = next(project.theme_dir.rglob("*.css"))
+    stylesheet.write_text(stylesheet.read_text(encoding="utf-8") + "\n/* changed */\n",
+                          encoding="utf-8")
+    assert "/* changed */" in build_twice_then_read(capsys, project, f"theme/{stylesheet.name}")
+    (project.content_dir / "test-bureau/2024").mkdir()
+    (project.content_dir / "test-bureau/2024/b.yaml").write_text(
+        RECORD.replace("year: 2023", "year: 2024").replace("2023-", "2024-"), encoding="utf-8")
+    assert "测试项目" in build_twice_then_read(capsys, project, "zh/test-bureau/2024/b/index.html")
+
+
+def build_twice_then_read(capsys, project, built: str) -> str:
+    """Build (which must rebuild), build again (which must not); the built file's text."""
+    status, output = run_cli(capsys, project, "build", "--no-pdf")
+    assert status == 0 and "built" in output, output
+    status, output = run_cli(capsys, project, "build", "--no-pdf")
+    assert status == 0 and "build/ is up to date" in output, output
+    return (project.build_dir / built).read_text(encoding="utf-8")
 
 
 def test_unknown_ui_word_in_a_template_is_a_template_error(project_factory):
