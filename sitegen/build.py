@@ -29,7 +29,6 @@ from .pipeline import (
     workers_for,
 )
 from .project import Project
-from .render import HtmlRenderer, render_page
 from .report import Reporter
 from .search_index import IndexResult, engine_version, index_site
 from .site import LANGUAGES, TableSummary, home_path, is_published, listing_pages, listings
@@ -154,10 +153,8 @@ def build(project: Project, reporter: Reporter, workers: int | None = None,
                 volumes = pool.volumes(volume_jobs(outcomes, include_drafts))
                 _collect(volumes, diagnostics)
                 _stop_on_errors(diagnostics)
-        pages = listing_pages(listings(summaries, include_drafts), with_pdf=pdf)
-        renderer = HtmlRenderer(project.templates_dir, glossary)
-        for page in pages:
-            out.write_text(page.path, render_page(renderer, page, diagnostics))
+            pages = listing_pages(listings(summaries, include_drafts), with_pdf=pdf)
+            diagnostics.extend(pool.pages(pages))
         _stop_on_errors(diagnostics)
         write_combined_csv(out.staging / "data", out.path("data/indicators.csv"))
         out.copy_tree(project.theme_dir, "theme")

@@ -142,6 +142,13 @@ class RecordPublisher:
         pages = record_pages(record, with_pdf=self.work.pdf is not None or self.work.link_pdfs)
         return [replace(page, context={**page.context, "related": related}) for page in pages]
 
+    def listing_pages(self, pages: list[Page]) -> list[Diagnostic]:
+        assert self.renderer is not None
+        diagnostics = Diagnostics()
+        for page in pages:
+            self.write(page.path, render_page(self.renderer, page, diagnostics))
+        return diagnostics.items
+
     def relink(self, file: RecordFile, publisher: Publisher,
                related: tuple[TableSummary, ...]) -> list[Diagnostic]:
         """Write a record's web pages again, now linked to its counterparts."""
@@ -245,6 +252,11 @@ def pdf_worker(work: RecordWork) -> ProcessPoolExecutor:
     return _new_pool(work, 1)
 
 
+def _run_pages(pages: list[Page]) -> list[Diagnostic]:
+    assert _worker is not None
+    return _worker.listing_pages(pages)
+
+
 def _run_volume(job: VolumeJob) -> list[RecordOutcome]:
     assert _worker is not None
     return [_worker.volume(job)]
@@ -268,6 +280,18 @@ class Workers:
         size = 1 if self.work.pdf else max(1, min(64, len(records) // (workers * 4)))
         chunks = [records[i:i + size] for i in range(0, len(records), size)]
         return self._pooled(_run_chunk, chunks, len(records))
+
+    def pages(self, pages: list[Page]) -> list[Diagnostic]:
+        """Write pages that are not a record's (the listings), spread over the workers:
+        1 254 of them at 10 000 records, half a second in one process."""
+        if self.local is not None:
+            return self.local.listing_pages(pages)
+        workers = self.pool._max_workers  # type: ignore[union-attr]
+        size = max(1, -(-len(pages) // (workers * 4)))
+        assert self.pool is not None
+        return [diagnostic for future in [self.pool.submit(_run_pages, pages[i:i + size])
+                                          for i in range(0, len(pages), size)]
+                for diagnostic in future.result()]
 
     def volumes(self, jobs: list[VolumeJob]) -> list[RecordOutcome]:
         if self.local is not None:
