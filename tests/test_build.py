@@ -539,16 +539,16 @@ def test_bench_run_times_html_and_pdfs_against_naive_renderings(project_factory,
     assert run_cli(capsys, project, "bench", "corpus", "--records", "2", str(corpus))[0] == 0
     stale = corpus / "templates" / "base.html"  # as an older sitegen left it
     stale.write_text(stale.read_text(encoding="utf-8") + "{# old #}", encoding="utf-8")
-    status, output = run_cli(capsys, project, "bench", "run", str(corpus), "--rounds", "1",
+    status, output = run_cli(capsys, project, "bench", "run", str(corpus), "--rounds", "2",
                              "--pdf-sample", "1")
     assert status == 0, output
     # the corpus is timed with sitegen's templates as they are now, and says so
     assert "replaced by sitegen's own" in output
     assert stale.read_bytes() == (REPO / "templates" / "base.html").read_bytes()
-    for promised in (r"full build: +median [\d.]+ s \([\d.]+\); \d+ pages/s; CPU user "
+    for promised in (r"full build: +median [\d.]+ s \([\d.]+, [\d.]+\); \d+ pages/s; CPU user "
                      r"[\d.]+ s \+ system [\d.]+ s",
-                     r"no-change rebuild: +median [\d.]+ s \([\d.]+\); CPU user",
-                     r"template edited: +median [\d.]+ s \([\d.]+\); every page again, "
+                     r"no-change rebuild: +median [\d.]+ s \([\d.]+, [\d.]+\); CPU user",
+                     r"template edited: +median [\d.]+ s \([\d.]+, [\d.]+\); every page again, "
                      r"over the previous site; CPU user [\d.]+ s",
                      r"peak memory \(largest process\): \d+ MB",
                      r"table PDF, one core: median [\d.]+ s",
@@ -558,6 +558,7 @@ def test_bench_run_times_html_and_pdfs_against_naive_renderings(project_factory,
                      r"PDFs/s on 1 core, [\d.]+ on 2"):
         assert re.search(promised, output), (promised, output)
     assert not (corpus / ".sitegen-cache" / "naive.pdf").exists()
+    assert not (corpus / ".bench-replaced").exists()  # the set-aside builds are deleted
 
 
 def test_bench_search_refuses_a_site_built_without_search(project_factory, capsys):
