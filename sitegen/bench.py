@@ -175,8 +175,9 @@ class Timing:
     peak: int
 
 
-def _timed_build(folder: Path, jobs: int | None) -> Timing:
-    """One `sitegen build` in a fresh process."""
+def _timed_build(folder: Path, jobs: int | None, up_to_date: bool = False) -> Timing:
+    """One `sitegen build` in a fresh process, which must find build/ `up_to_date` or
+    not: a figure for the wrong kind of build would be worse than none."""
     _wait_for_deleters(folder)
     # HTML and data files only: `sitegen bench search` measures the index, and the PDF
     # figures come from `--pdf-sample`.
@@ -190,18 +191,23 @@ def _timed_build(folder: Path, jobs: int | None) -> Timing:
     seconds = time.perf_counter() - started
     if done.returncode != 0:
         raise BenchFailure(f"the build in {folder} failed:\n{done.stderr.strip()}")
+    if ("is up to date" in done.stdout + done.stderr) != up_to_date:
+        raise BenchFailure(f"the build in {folder} was expected to "
+                           f"{'find build/ up to date' if up_to_date else 'build'}, but:\n"
+                           f"{(done.stdout + done.stderr).strip()}")
     # A child's usage includes its own waited-for children: the build's workers.
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     return Timing(seconds, after.ru_utime - before.ru_utime, after.ru_stime - before.ru_stime,
                   max(before.ru_maxrss, after.ru_maxrss) // 1024)
 
 
-def _timed_build_after_template_edit(folder: Path, jobs: int | None) -> Timing:
+def _timed_build_after_template_edit(folder: Path, jobs: int | None, edit: int) -> Timing:
     """A full rebuild over the previous site, as after an edit to a template that every
-    page uses (the edit is a comment, taken back afterwards)."""
+    page uses (the edit is a comment, taken back afterwards). Numbered: the same edit
+    twice would find the site up to date."""
     template = folder / "templates" / "base.html"
     original = template.read_bytes()
-    template.write_bytes(original + b"{# edited for the benchmark #}\n")
+    template.write_bytes(original + f"{{# edit {edit} for the benchmark #}}\n".encode())
     try:
         return _timed_build(folder, jobs)
     finally:
@@ -254,8 +260,9 @@ def run(folder: Path, reporter: Reporter, jobs: int | None = None, rounds: int =
         for number in range(rounds):
             _set_aside(folder, replaced / str(number))
             full.append(_timed_build(folder, jobs))
-            unchanged.append(_timed_build(folder, jobs))
-        edited = [_timed_build_after_template_edit(folder, jobs) for _ in range(rounds)]
+            unchanged.append(_timed_build(folder, jobs, up_to_date=True))
+        edited = [_timed_build_after_template_edit(folder, jobs, edit)
+                  for edit in range(rounds)]
     finally:
         shutil.rmtree(replaced, ignore_errors=True)
     pages = sum(1 for _ in (folder / "build").rglob("*.html"))
