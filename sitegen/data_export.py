@@ -97,9 +97,14 @@ BYTE_ORDER_MARK = "\ufeff"
 
 
 def to_csv(rows: list[list[str]], header: bool = True) -> str:
-    """CSV text; with its header it is a whole file, and starts with a byte-order mark."""
+    """CSV text; with its header it is a whole file, and starts with a byte-order mark.
+
+    Rows end in CRLF, as RFC 4180 has it. That is also what makes Python 3.11's writer
+    quote a field holding a bare carriage return (a YAML "\\r"): it quotes only the
+    characters of its line ending, and with "\\n" alone such a field split its row in
+    two for Excel and for Python's own reader."""
     out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
+    writer = csv.writer(out, lineterminator="\r\n")
     if header:
         out.write(BYTE_ORDER_MARK)
         writer.writerow(CSV_HEADER)

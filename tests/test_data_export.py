@@ -7,7 +7,7 @@ import json
 from decimal import Decimal
 from pathlib import Path
 
-from conftest import REPO
+from conftest import RECORD, REPO, run_cli
 
 from sitegen.content import load_site
 from sitegen.errors import Diagnostics
@@ -51,3 +51,18 @@ def test_every_indicator_value_is_a_csv_row_and_tables_are_json(seed_site: Path)
     page = (seed_site / "zh/shanghai-justice/2023/office-renovation/index.html").read_text(
         encoding="utf-8")
     assert 'href="../../../../data/shanghai-justice/2023/office-renovation.csv"' in page
+
+
+def test_a_carriage_return_in_a_text_stays_inside_its_csv_field(project_factory, capsys):
+    """A YAML "\r" in an indicator's name: the row must stay one row, for Excel and for
+    Python's reader, in the table's CSV and in the site's (rows end in CRLF, RFC 4180)."""
+    record = RECORD.replace("- name: 培训次数", '- name: "培训\\r次数"')
+    project = project_factory({"2023/a.yaml": record})
+    status, output = run_cli(capsys, project, "build", "--no-pdf", "--no-search")
+    assert status == 0, output
+    for name in ("data/test-bureau/2023/a.csv", "data/indicators.csv"):
+        data = (project.build_dir / name).read_bytes()
+        assert data.endswith(b"\r\n") and data.count(b"\r\n") == 2, (name, data)
+        with (project.build_dir / name).open(encoding="utf-8-sig", newline="") as file:
+            rows = list(csv.DictReader(file))
+        assert [row["indicator_zh"] for row in rows] == ["培训\r次数"], name
