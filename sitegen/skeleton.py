@@ -32,7 +32,7 @@ project:
   implementing_unit: 【实施单位】      # 实施单位
   start: {year}-01-01           # 计划开始日期
   end: {year}-12-31             # 计划完成日期
-
+{preamble}
 narrative:                     # text rows of the form, in form order
   - label: 项目概况
     text:
@@ -78,6 +78,25 @@ _INDICATOR_LAYOUTS = {
                          ("半年(程) 指标值", "全年(程) 指标值")),
     "kunming-2020": (("一级指标", "二级指标", "三级指标"), ("中期指标值", "年度指标值")),
 }
+# The text some families print above the table, as the Kunming seed does (立项依据,
+# 项目实施单位 and its facts, 项目基本概况 …): its shape, for the editor to extend.
+_PREAMBLES = {
+    "kunming-2020": """
+preamble:                      # the application text printed above the table
+  title:
+    zh: 【申报文本的标题】
+    en: '[Title of the application text]'
+  sections:                    # one per heading, in order: 立项依据, 项目实施单位 …
+    - label: 立项依据
+      text:
+        zh: 【立项依据的文字】
+        en: '[The basis for the project]'
+    - label: 项目实施单位
+      facts:                   # label and value pairs: 单位名称, 地址, 联系电话 …
+        - label: 单位名称
+          value: 【单位名称】
+""",
+}
 _ONE_VALUE = 'value: "=100(%)"    # quote values: ≥90(%), =20(次), 提升 …'
 _VALUES = 'values: [{}]    # one per target column, in order; quote them'
 
@@ -86,7 +105,8 @@ def _indicator_layout(form: str) -> dict[str, str]:
     headers, targets = _INDICATOR_LAYOUTS.get(form, _INDICATOR_LAYOUTS["shanghai-2023"])
     values = (_ONE_VALUE if len(targets) == 1 else
               _VALUES.format(", ".join('"=100(%)"' for _ in targets)))
-    return {"headers": ", ".join(headers), "targets": ", ".join(targets), "values": values}
+    return {"headers": ", ".join(headers), "targets": ", ".join(targets), "values": values,
+            "preamble": _PREAMBLES.get(form, "")}
 
 
 PUBLISHER = """\
@@ -102,7 +122,8 @@ show_contact_person: false     # show 项目负责人 on pages (personal data)
 # label in some forms). `sitegen check` names any left in a record (checks.py), so a
 # skeleton cannot be published as it was written.
 PLACEHOLDERS = frozenset(
-    stand_in for match in re.finditer(r"(【[^】…]+】)|'(\[[^\]]+\])'", RECORD + PUBLISHER)
+    stand_in for match in re.finditer(r"(【[^】…]+】)|'(\[[^\]]+\])'",
+                                      RECORD + PUBLISHER + "".join(_PREAMBLES.values()))
     for stand_in in match.groups() if stand_in)
 
 
