@@ -13,6 +13,7 @@ import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import BinaryIO
 
 from . import __version__
 from .content import check_site, plan_content
@@ -141,8 +142,9 @@ def build(project: Project, reporter: Reporter, workers: int | None = None,
                           pdf_settings(project) if pdf and _pdf_possible(project, diagnostics)
                           else None, search_words=search)
         progress = lambda done, total: reporter.progress("records", done, total)  # noqa: E731
-        with workers_for(work, len(plan.records), workers, progress) as pool:
-            outcomes = pool.records(plan.records)
+        with (workers_for(work, len(plan.records), workers, progress) as pool,
+              CombinedCsv(out) as combined_csv):
+            outcomes = pool.records(plan.records, combined_csv.append)
             summaries = _collect(outcomes, diagnostics)
             check_site(summaries, plan.files, diagnostics)  # ids and addresses unique
             _stop_on_errors(diagnostics)  # the records' errors and the site's, together
@@ -154,9 +156,7 @@ def build(project: Project, reporter: Reporter, workers: int | None = None,
                 _collect(volumes, diagnostics)
                 _stop_on_errors(diagnostics)
             pages = listing_pages(listings(summaries, include_drafts), with_pdf=pdf)
-            pages_written = pool.start_pages(pages)
-            write_combined_csv(out.staging / "data", out.path("data/indicators.csv"))
-            diagnostics.extend(pages_written())
+            diagnostics.extend(pool.pages(pages))
         _stop_on_errors(diagnostics)
         out.copy_tree(project.theme_dir, "theme")
         out.write_text("index.html", ROOT_REDIRECT.format(target=home_path()))
@@ -183,16 +183,32 @@ def _stop_on_errors(diagnostics: Diagnostics) -> None:
         raise BuildError(diagnostics)
 
 
-def write_combined_csv(folder: Path, target: str) -> None:
-    """Every table's indicator rows in one file, in a stable order.
+class CombinedCsv:
+    """data/indicators.csv: every table's indicator rows, in the records' order (content/'s
+    publishers, years and files), each table's CSV appended as its chunk of records comes
+    back from the workers. It was written after them, file by file: 148 MB at 10 000
+    records, 0.2-0.65 s of the build's serial end, now done while they work."""
 
-    Streamed as bytes, file by file: at 10 000 records it is 114 MB, which decoded and
-    joined as one string took 0.8-1.9 s of the build's serial end; this takes 0.2 s.
-    """
-    with open(target, "wb") as combined:
-        combined.write(to_csv([]).encode("utf-8"))  # the byte-order mark and the header
-        for path in sorted(folder.glob("*/*/*.csv")):
-            combined.write(path.read_bytes().split(b"\n", 1)[1])  # each without either
+    def __init__(self, out: StagedOutput) -> None:
+        self.folder = out.staging
+        self.target = out.path("data/indicators.csv")
+        self.file: BinaryIO | None = None
+
+    def __enter__(self) -> CombinedCsv:
+        self.file = open(self.target, "wb")
+        self.file.write(to_csv([]).encode("utf-8"))  # the byte-order mark and the header
+        return self
+
+    def append(self, outcomes: list[RecordOutcome]) -> None:
+        assert self.file is not None
+        for outcome in outcomes:
+            if outcome.data_csv:  # each without its byte-order mark and header
+                table = (self.folder / outcome.data_csv).read_bytes()
+                self.file.write(table.split(b"\n", 1)[1])
+
+    def __exit__(self, *exception: object) -> None:
+        assert self.file is not None
+        self.file.close()
 
 
 def _search_index(staging: Path, shown_as: str, wanted: bool, reporter: Reporter,

@@ -47,6 +47,7 @@ from .write import FileTree
 
 PARALLEL_THRESHOLD = 200  # HTML only: below this, starting workers costs more than it saves
 Progress = Callable[[int, int], None]
+Received = Callable[[list["RecordOutcome"]], None]
 
 
 @dataclass(frozen=True)
@@ -79,6 +80,7 @@ class RecordOutcome:
     summary: TableSummary | None
     diagnostics: list[Diagnostic]
     pdfs_rendered: int = 0
+    data_csv: str | None = None  # the table's CSV, relative to the output, if one was written
 
 
 @dataclass(frozen=True)
@@ -120,21 +122,24 @@ class RecordPublisher:
                 return RecordOutcome(file, None, diagnostics.items)
             publish = (self.renderer is not None and not diagnostics.has_errors()
                        and is_published(table, self.work.include_drafts))
-            if publish:
-                self.web_files(table, diagnostics)
+            data_csv = self.web_files(table, diagnostics) if publish else None
         # PDFs outside the pause: WeasyPrint's layout does make cycles, and a volume's worth
         # left to the end of a pause would be a needless peak of memory.
         rendered = self.table_pdfs(table, file, diagnostics) if publish and self.work.pdf else 0
-        return RecordOutcome(file, summarize(table), diagnostics.items, rendered)
+        return RecordOutcome(file, summarize(table), diagnostics.items, rendered, data_csv)
 
-    def web_files(self, table: TargetTable | EvaluationReport, diagnostics: Diagnostics) -> None:
-        """A record's pages and, for a target table, its data files."""
+    def web_files(self, table: TargetTable | EvaluationReport, diagnostics: Diagnostics
+                  ) -> str | None:
+        """A record's pages and, for a target table, its data files; returns the CSV's
+        path if it wrote one."""
         assert self.renderer is not None
         for page in self.pages(table):
             self.write(page.path, render_page(self.renderer, page, diagnostics))
-        if isinstance(table, TargetTable):
-            self.write(data_path(table, "json"), table_json(table, self.work.glossary))
-            self.write(data_path(table, "csv"), to_csv(csv_rows(table, self.work.glossary)))
+        if not isinstance(table, TargetTable):
+            return None
+        self.write(data_path(table, "json"), table_json(table, self.work.glossary))
+        self.write(csv := data_path(table, "csv"), to_csv(csv_rows(table, self.work.glossary)))
+        return csv
 
     def pages(self, record: TargetTable | EvaluationReport,
               related: tuple[TableSummary, ...] = ()) -> list[Page]:
@@ -272,48 +277,54 @@ class Workers:
         self.local = RecordPublisher(work) if pool is None else None
         self.progress = progress or (lambda done, total: None)
 
-    def records(self, records: list[tuple[RecordFile, Publisher]]) -> list[RecordOutcome]:
-        """Every record's outcome, in input order."""
+    def records(self, records: list[tuple[RecordFile, Publisher]],
+                received: Received | None = None) -> list[RecordOutcome]:
+        """Every record's outcome, in input order; `received` is given them as they come,
+        in that order too, while the workers go on."""
         if self.local is not None:
-            return self._serially(records, lambda item: [self.local(*item)])
+            return self._serially(records, lambda item: [self.local(*item)], received)
         workers = self.pool._max_workers  # type: ignore[union-attr]
         size = 1 if self.work.pdf else max(1, min(64, len(records) // (workers * 4)))
         chunks = [records[i:i + size] for i in range(0, len(records), size)]
-        return self._pooled(_run_chunk, chunks, len(records))
+        return self._pooled(_run_chunk, chunks, len(records), received)
 
-    def start_pages(self, pages: list[Page]) -> Callable[[], list[Diagnostic]]:
-        """Start writing pages that are not a record's (the listings), spread over the
-        workers: 1 254 of them at 10 000 records, most of a second in one process. Returns
-        what waits for them and gives their diagnostics; this process is free meanwhile."""
+    def pages(self, pages: list[Page]) -> list[Diagnostic]:
+        """Write pages that are not a record's (the listings), spread over the workers:
+        1 254 of them at 10 000 records, most of a second in one process."""
         if self.local is not None:
-            written = self.local.listing_pages(pages)
-            return lambda: written
+            return self.local.listing_pages(pages)
         assert self.pool is not None
         size = max(1, -(-len(pages) // (self.pool._max_workers * 4)))  # type: ignore[attr-defined]
         futures = [self.pool.submit(_run_pages, pages[i:i + size])
                    for i in range(0, len(pages), size)]
-        return lambda: [diagnostic for future in futures for diagnostic in future.result()]
+        return [diagnostic for future in futures for diagnostic in future.result()]
 
     def volumes(self, jobs: list[VolumeJob]) -> list[RecordOutcome]:
         if self.local is not None:
             return self._serially(jobs, lambda job: [self.local.volume(job)])
         return self._pooled(_run_volume, jobs, len(jobs))
 
-    def _serially(self, items: list, run: Callable) -> list[RecordOutcome]:
+    def _serially(self, items: list, run: Callable, received: Received | None = None
+                  ) -> list[RecordOutcome]:
         outcomes = []
         for done, item in enumerate(items, 1):
-            outcomes.extend(run(item))
+            outcomes.extend(batch := run(item))
+            if received:
+                received(batch)
             self.progress(done, len(items))
         return outcomes
 
-    def _pooled(self, function: Callable, chunks: list, total: int) -> list[RecordOutcome]:
+    def _pooled(self, function: Callable, chunks: list, total: int,
+                received: Received | None = None) -> list[RecordOutcome]:
         outcomes: list[RecordOutcome] = []
         assert self.pool is not None
         # Not pool.map: on an exception its results cancel the work still queued, and a
         # pool whose workers are then stopped (stop_pool) fails in its own thread trying
         # to fail those cancelled futures (Python 3.11), printing a traceback.
         for future in [self.pool.submit(function, chunk) for chunk in chunks]:
-            outcomes.extend(future.result())
+            outcomes.extend(batch := future.result())
+            if received:
+                received(batch)
             self.progress(min(len(outcomes), total), total)
         return outcomes
 

@@ -114,6 +114,17 @@ class PublisherListing:
 
 
 @dataclass(frozen=True)
+class PublisherEntry:
+    """A publisher as the home page lists it: what it needs of a PublisherListing, and
+    small to send to the worker that renders it (the listings with every table's summary
+    were 4 MB to pickle, twice, at 10 000 records)."""
+
+    publisher: Publisher
+    table_count: int
+    years: tuple[int, ...]
+
+
+@dataclass(frozen=True)
 class Page:
     """One output page: where it goes, which template draws it, and what it shows."""
 
@@ -267,7 +278,10 @@ def listing_pages(publishers: list[PublisherListing], with_pdf: bool = False) ->
 
 def _listing_pages(publishers: list[PublisherListing], language: str, with_pdf: bool
                    ) -> list[Page]:
-    pages = [Page(home_path(language), "home.html", language, {"publishers": publishers}),
+    entries = [PublisherEntry(listing.publisher, listing.table_count,
+                              tuple(year.year for year in listing.years))
+               for listing in publishers]
+    pages = [Page(home_path(language), "home.html", language, {"publishers": entries}),
              Page(search_path(language), "search.html", language, {})]
     for listing in publishers:
         pages.append(Page(publisher_path(listing.publisher.id, language), "publisher.html",

@@ -45,6 +45,31 @@ def test_two_builds_are_byte_identical(tmp_path: Path):
     assert tree_digest(first) == tree_digest(second)
 
 
+def test_a_site_built_by_the_worker_pool_is_the_one_built_in_one_process(tmp_path: Path):
+    """Past pipeline.PARALLEL_THRESHOLD records the workers write pages, listings and data
+    files, and the combined CSV is put together as their chunks come back: the same bytes
+    as one process makes, the combined CSV every table's rows in content/'s order."""
+    from sitegen.bench import write_corpus
+    from sitegen.pipeline import PARALLEL_THRESHOLD
+    from sitegen.project import Project
+
+    corpus = tmp_path / "corpus"
+    write_corpus(corpus, PARALLEL_THRESHOLD + 10)
+    alone, pooled = tmp_path / "alone", tmp_path / "pooled"
+    build(Project(corpus), RecordingReporter(), workers=1, output=alone, pdf=False,
+          search=False)
+    build(Project(corpus), RecordingReporter(), workers=2, output=pooled, pdf=False,
+          search=False)
+    assert tree_digest(alone) == tree_digest(pooled)
+    tables = sorted((corpus / "content").glob("*/*/*.yaml"),
+                    key=lambda path: path.relative_to(corpus / "content").parts)
+    tables = [path for path in tables if path.name != "publisher.yaml"]
+    rows = b"".join((pooled / "data" / path.parent.parent.name / path.parent.name
+                     / f"{path.stem}.csv").read_bytes().split(b"\n", 1)[1] for path in tables)
+    combined = (pooled / "data/indicators.csv").read_bytes()
+    assert len(tables) > PARALLEL_THRESHOLD and combined.split(b"\n", 1)[1] == rows
+
+
 def test_failed_build_leaves_previous_build_untouched(project_factory, capsys):
     project = project_factory({"2023/a.yaml": RECORD})
     assert run_cli(capsys, project, "build")[0] == 0
