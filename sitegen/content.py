@@ -7,6 +7,7 @@ once over the summaries of all records.
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass, replace
 
 from .checks import check_funding, check_placeholders
@@ -14,7 +15,7 @@ from .checks_report import check_report
 from .errors import Diagnostic, Diagnostics, Position
 from .evaluation import EvaluationReport
 from .glossary import Glossary
-from .load import load_yaml_file
+from .load import load_yaml_file, parse_source, read_source
 from .model import Publisher, Site, TargetTable
 from .project import Project, PublisherFile, RecordFile, discover
 from .site import TableSummary, summarize
@@ -28,14 +29,19 @@ class LoadedRecord:
     file: RecordFile
     table: TargetTable | EvaluationReport | None
     diagnostics: list[Diagnostic]
+    source_digest: bytes | None = None  # SHA-256 of the bytes parsed (build.py's fingerprint)
 
 
 def load_record(file: RecordFile, publisher: Publisher, glossary: Glossary) -> LoadedRecord:
     """Parse and validate one record file; never raises for bad input."""
     diagnostics = Diagnostics()
-    node = load_yaml_file(file.path, file.shown_as, diagnostics)
-    if diagnostics.has_errors():
+    data = read_source(file.path, file.shown_as, diagnostics)
+    if data is None:
         return LoadedRecord(file, None, diagnostics.items)
+    digest = hashlib.sha256(data).digest()
+    node = parse_source(data, file.shown_as, diagnostics)
+    if diagnostics.has_errors():
+        return LoadedRecord(file, None, diagnostics.items, digest)
     # `kind` picks the validator and the checks of the whole record.
     validator, checks = ((ReportValidator, (check_report,)) if is_report(node)
                          else (RecordValidator, (check_funding, check_placeholders)))
@@ -47,7 +53,7 @@ def load_record(file: RecordFile, publisher: Publisher, glossary: Glossary) -> L
             check(record, diagnostics)
         record = replace(record, english_coverage=audit_translations(record, glossary,
                                                                      diagnostics))
-    return LoadedRecord(file, record, diagnostics.items)
+    return LoadedRecord(file, record, diagnostics.items, digest)
 
 
 def load_publisher(file: PublisherFile, diagnostics: Diagnostics) -> Publisher | None:

@@ -211,11 +211,19 @@ def decode_source(data: bytes, path: str, diagnostics: Diagnostics) -> str | Non
 
 def load_yaml_file(path: Path, shown_as: str, diagnostics: Diagnostics) -> Node | None:
     """Read a file and parse it; `shown_as` is the path printed in diagnostics."""
+    data = read_source(path, shown_as, diagnostics)
+    return None if data is None else parse_source(data, shown_as, diagnostics)
+
+
+def read_source(path: Path, shown_as: str, diagnostics: Diagnostics) -> bytes | None:
     try:
-        data = path.read_bytes()
+        return path.read_bytes()
     except OSError as failure:
         diagnostics.error(Position(shown_as), f"cannot read this file: {failure.strerror}")
         return None
+
+
+def parse_source(data: bytes, shown_as: str, diagnostics: Diagnostics) -> Node | None:
     text = decode_source(data, shown_as, diagnostics)
     return None if text is None else parse_yaml(text, shown_as, diagnostics)
 

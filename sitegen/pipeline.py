@@ -81,6 +81,7 @@ class RecordOutcome:
     diagnostics: list[Diagnostic]
     pdfs_rendered: int = 0
     data_csv: str | None = None  # the table's CSV, relative to the output, if one was written
+    source_digest: bytes | None = None  # the record file's SHA-256, as it was read
 
 
 @dataclass(frozen=True)
@@ -119,14 +120,16 @@ class RecordPublisher:
             loaded = load_record(file, publisher, self.work.glossary)
             table, diagnostics = loaded.table, Diagnostics(list(loaded.diagnostics))
             if table is None:
-                return RecordOutcome(file, None, diagnostics.items)
+                return RecordOutcome(file, None, diagnostics.items,
+                                     source_digest=loaded.source_digest)
             publish = (self.renderer is not None and not diagnostics.has_errors()
                        and is_published(table, self.work.include_drafts))
             data_csv = self.web_files(table, diagnostics) if publish else None
         # PDFs outside the pause: WeasyPrint's layout does make cycles, and a volume's worth
         # left to the end of a pause would be a needless peak of memory.
         rendered = self.table_pdfs(table, file, diagnostics) if publish and self.work.pdf else 0
-        return RecordOutcome(file, summarize(table), diagnostics.items, rendered, data_csv)
+        return RecordOutcome(file, summarize(table), diagnostics.items, rendered, data_csv,
+                             loaded.source_digest)
 
     def web_files(self, table: TargetTable | EvaluationReport, diagnostics: Diagnostics
                   ) -> str | None:

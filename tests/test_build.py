@@ -68,6 +68,10 @@ def test_a_site_built_by_the_worker_pool_is_the_one_built_in_one_process(tmp_pat
                      / f"{path.stem}.csv").read_bytes().split(b"\n", 1)[1] for path in tables)
     combined = (pooled / "data/indicators.csv").read_bytes()
     assert len(tables) > PARALLEL_THRESHOLD and combined.split(b"\n", 1)[1] == rows
+    # The first build took the records' fingerprint from the workers' own reads; reading
+    # every input afresh must give the same, or this rebuild would not find it up to date.
+    assert build(Project(corpus), RecordingReporter(), workers=2, output=pooled, pdf=False,
+                 search=False).up_to_date
 
 
 def test_failed_build_leaves_previous_build_untouched(project_factory, capsys):
@@ -473,6 +477,27 @@ def test_no_change_rebuild_does_nothing_and_a_change_rebuilds(project_factory, c
     (project.content_dir / "test-bureau/2024/b.yaml").write_text(
         RECORD.replace("year: 2023", "year: 2024").replace("2023-", "2024-"), encoding="utf-8")
     assert "测试项目" in build_twice_then_read(capsys, project, "zh/test-bureau/2024/b/index.html")
+
+
+def test_a_record_edited_while_it_builds_is_rebuilt_next_time(project_factory, capsys,
+                                                              monkeypatch):
+    """A first build fingerprints each record by the bytes its worker parsed: an edit saved
+    after that, while the build runs, must not count as built, or the next build would
+    find the stale page "up to date"."""
+    project = project_factory({"2023/a.yaml": RECORD})
+    record = project.content_dir / "test-bureau/2023/a.yaml"
+    parse = pipeline.load_record
+
+    def parse_then_edit(file, *args):
+        loaded = parse(file, *args)
+        record.write_text(RECORD.replace("测试项目", "存盘晚了的项目"), encoding="utf-8")
+        return loaded
+
+    monkeypatch.setattr(pipeline, "load_record", parse_then_edit)
+    assert run_cli(capsys, project, "build", "--no-pdf")[0] == 0
+    monkeypatch.setattr(pipeline, "load_record", parse)
+    assert "存盘晚了的项目" in build_twice_then_read(capsys, project,
+                                                  "zh/test-bureau/2023/a/index.html")
 
 
 def build_twice_then_read(capsys, project, built: str) -> str:
