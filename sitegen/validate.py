@@ -36,6 +36,10 @@ from .model import (
 )
 from .values import parse_indicator_value
 
+# Funding rows within rows: the seeds go three deep. A limit, because the data files are
+# written by orjson, which stops at 255 levels of nesting (two a funding level).
+MAX_FUNDING_DEPTH = 8
+
 
 def parse_period_bound(text: str, at_end: bool) -> date | None:
     """`2023-01-01` as a date; `2024年` or `2024` as the first (or last) day of that year."""
@@ -240,8 +244,8 @@ class RecordValidator:
         return FundingTable(caption, unit, columns, rows, total_column, kind,  # type: ignore[arg-type]
                             table.text("note", required=False), table.position(), acknowledged)
 
-    def funding_rows(self, table: Fields, key: str, width: int, required: bool = False
-                     ) -> list[FundingRow]:
+    def funding_rows(self, table: Fields, key: str, width: int, required: bool = False,
+                     depth: int = 1) -> list[FundingRow]:
         found = []
         for where, node in table.items(key, required):
             row = read_fields(node, where, self.diagnostics,
@@ -250,7 +254,14 @@ class RecordValidator:
                 continue
             label = row.text("label")
             amounts = self.row_amounts(row, width)
-            parts = tuple(self.funding_rows(row, "parts", width))
+            parts: tuple[FundingRow, ...] = ()
+            if row.has("parts") and depth >= MAX_FUNDING_DEPTH:
+                row.error("parts", f"'{row.field('parts')}' nests funding rows more than "
+                                   f"{MAX_FUNDING_DEPTH} levels deep; forms print two or three "
+                                   "(a total, its parts, theirs): list deeper rows beside "
+                                   "their parent instead", "funding-depth")
+            else:
+                parts = tuple(self.funding_rows(row, "parts", width, depth=depth + 1))
             if label and amounts is not None:
                 found.append(FundingRow(label, amounts, parts, row.text("note", required=False),
                                         row.position("label")))

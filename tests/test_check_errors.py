@@ -379,3 +379,31 @@ def test_a_symlinked_record_is_named_by_its_link(project_factory, capsys, tmp_pa
     assert status == 1 and "elsewhere" not in output, output
     assert project.shown(link) == "content/test-bureau/2023/b.yaml"
     assert "content/test-bureau/2023/b.yaml:" in output and "must be a whole number" in output
+
+
+def nested_parts(levels: int) -> str:
+    """RECORD with funding rows `levels` deep, each row's parts inside it."""
+    lines, indent = [], " " * 12
+    for level in range(levels - 2):  # RECORD has a total and its part already
+        lines += [f"{indent}parts:", f"{indent}  - label: 第{level}层",
+                  f"{indent}    amount: 1,000.00"]
+        indent += " " * 4
+    anchor = "          - label: 其中：财政资金\n            amount: 1,000.00\n"
+    return RECORD.replace(anchor, anchor + "".join(f"{line}\n" for line in lines))
+
+
+def test_funding_rows_nested_past_the_limit_are_an_error_not_a_crash(project_factory,
+                                                                     capsys):
+    """Rows within rows are free, to a limit: the data files' JSON encoder stops at 255
+    levels, and at 126 the build failed with an internal error."""
+    from sitegen.validate import MAX_FUNDING_DEPTH
+
+    status, output = run_cli(capsys, project_factory({"2023/a.yaml": nested_parts(
+        MAX_FUNDING_DEPTH)}), "build", "--no-pdf", "--no-search")
+    assert status == 0 and "levels deep" not in output, output
+    record = nested_parts(130)
+    status, output = check(project_factory, capsys, record)
+    deepest = [n for n, line in enumerate(record.splitlines(), 1) if "parts:" in line]
+    assert status == 1 and output.count("levels deep") == 1, output
+    assert (f"{PATH}:{deepest[MAX_FUNDING_DEPTH - 1]}:" in output
+            and f"nests funding rows more than {MAX_FUNDING_DEPTH} levels deep") in output
