@@ -191,7 +191,9 @@ def _timed_build(folder: Path, jobs: int | None, up_to_date: bool = False) -> Ti
     seconds = time.perf_counter() - started
     if done.returncode != 0:
         raise BenchFailure(f"the build in {folder} failed:\n{done.stderr.strip()}")
-    if ("is up to date" in done.stdout + done.stderr) != up_to_date:
+    # Its last line says which it did (warnings before it may quote any record text).
+    said = (done.stdout + done.stderr).strip().splitlines() or [""]
+    if not said[-1].startswith("build/ is up to date: " if up_to_date else "built "):
         raise BenchFailure(f"the build in {folder} was expected to "
                            f"{'find build/ up to date' if up_to_date else 'build'}, but:\n"
                            f"{(done.stdout + done.stderr).strip()}")
@@ -239,6 +241,27 @@ def _set_aside(folder: Path, holding: Path) -> None:
             (folder / name).rename(holding / name)
 
 
+def _html_timings(folder: Path, reporter: Reporter, jobs: int | None, rounds: int,
+                  records: int) -> None:
+    """Full builds, each with its no-change rebuild, then the template-edited rebuilds.
+    Every full round's predecessor waits in REPLACED: `rounds` sites on disk at the end."""
+    full: list[Timing] = []
+    unchanged: list[Timing] = []
+    for number in range(rounds):
+        _set_aside(folder, folder / REPLACED / str(number))
+        full.append(_timed_build(folder, jobs))
+        unchanged.append(_timed_build(folder, jobs, up_to_date=True))
+    edited = [_timed_build_after_template_edit(folder, jobs, edit) for edit in range(rounds)]
+    pages = sum(1 for _ in (folder / "build").rglob("*.html"))
+    median_full = statistics.median(run.wall for run in full)
+    reporter.info(f"records: {records}, pages: {pages}, jobs: {jobs or 'all cores'}")
+    reporter.info(_timings("full build:       ", full, f"; {pages / median_full:.0f} pages/s"))
+    reporter.info(_timings("no-change rebuild:", unchanged))
+    reporter.info(_timings("template edited:  ", edited,
+                           "; every page again, over the previous site"))
+    reporter.info(f"peak memory (largest process): {max(run.peak for run in full)} MB")
+
+
 def run(folder: Path, reporter: Reporter, jobs: int | None = None, rounds: int = 3,
         pdf_sample: int = 0) -> int:
     """Full HTML builds (with no build/ before them), each followed by a no-change
@@ -252,33 +275,19 @@ def run(folder: Path, reporter: Reporter, jobs: int | None = None, rounds: int =
     if refresh_presentation(folder):
         reporter.info("templates/ and theme/ of the corpus replaced by sitegen's own: they "
                       "were an older sitegen's")
-    full: list[Timing] = []
-    unchanged: list[Timing] = []
     replaced = folder / REPLACED
     shutil.rmtree(replaced, ignore_errors=True)
     try:
-        for number in range(rounds):
-            _set_aside(folder, replaced / str(number))
-            full.append(_timed_build(folder, jobs))
-            unchanged.append(_timed_build(folder, jobs, up_to_date=True))
-        edited = [_timed_build_after_template_edit(folder, jobs, edit)
-                  for edit in range(rounds)]
+        _html_timings(folder, reporter, jobs, rounds, records)
+        if pdf_sample:
+            pdf_benchmark(folder, reporter, sample=pdf_sample, rounds=rounds)
+            # Four times the sample: on 24 records a build's fixed costs (start-up,
+            # listings, the swap into build/) weigh more and the 2-core ratio swung
+            # 1.4-1.6x; on 48 it was 1.89x, nearer what 10 000 records see.
+            pdf_throughput(folder, reporter, sample=4 * pdf_sample, rounds=max(1, rounds - 1))
     finally:
+        # Last: deleting them just before a timed step would slow it (_set_aside).
         shutil.rmtree(replaced, ignore_errors=True)
-    pages = sum(1 for _ in (folder / "build").rglob("*.html"))
-    median_full = statistics.median(run.wall for run in full)
-    reporter.info(f"records: {records}, pages: {pages}, jobs: {jobs or 'all cores'}")
-    reporter.info(_timings("full build:       ", full, f"; {pages / median_full:.0f} pages/s"))
-    reporter.info(_timings("no-change rebuild:", unchanged))
-    reporter.info(_timings("template edited:  ", edited,
-                           "; every page again, over the previous site"))
-    reporter.info(f"peak memory (largest process): {max(run.peak for run in full)} MB")
-    if pdf_sample:
-        pdf_benchmark(folder, reporter, sample=pdf_sample, rounds=rounds)
-        # Four times the sample: on 24 records a build's fixed costs (start-up, listings,
-        # the swap into build/) weigh more and the 2-core ratio swung 1.4-1.6x; on 48 it
-        # was 1.89x, nearer what 10 000 records see.
-        pdf_throughput(folder, reporter, sample=4 * pdf_sample, rounds=max(1, rounds - 1))
     return 0
 
 
