@@ -14,11 +14,12 @@ class CollectorPause:
 
     Parsing a file allocates thousands of nodes and marks at once, which set off
     collection after collection (py-spy: 8 % of a worker's time), yet a parsed tree holds
-    no cycles. The same holds for a worker's whole chunk of records once the templates
-    made none (a Jinja macro defined in a page template did: each page's context, and
-    through it the record, was freed only by the collector): a further 3-4 %.
-    Reference counting frees all of it; the collector, back on after the pause, finds
-    whatever cycle an error's traceback might still have made.
+    no cycles. Nor does loading and publishing a target table, the bulk of every site,
+    once its templates made none (a Jinja macro defined in a page template did: each
+    page's context, and through it the record, was freed only by the collector): a
+    further 3-4 %. An evaluation report does make cycles (its templates import macros
+    `with context`; Markdown), as may an error's traceback: the pause is per record, so
+    the collector, back on as it ends, finds one record's worth at most.
 
     The collector is one switch for the whole process, so pauses are counted under a
     lock (the preview parses on its watcher thread while serving on others), and a child

@@ -116,7 +116,7 @@ class RecordPublisher:
         return self._pdf
 
     def __call__(self, file: RecordFile, publisher: Publisher) -> RecordOutcome:
-        with collector_paused():  # loading and HTML make no reference cycles (collector.py)
+        with collector_paused():  # a table's loading and HTML make no cycles (collector.py)
             loaded = load_record(file, publisher, self.work.glossary)
             table, diagnostics = loaded.table, Diagnostics(list(loaded.diagnostics))
             if table is None:

@@ -32,9 +32,12 @@ def build_leftovers(root: Path, wait: float = 30.0) -> list[str]:
         time.sleep(0.05)
 
 
-def test_two_builds_are_byte_identical(tmp_path: Path):
+def test_two_builds_are_byte_identical(tmp_path: Path, monkeypatch):
+    """In one process and with the worker pool (every seed record, the evaluation report
+    and the search index included)."""
     from sitegen.project import Project
 
+    monkeypatch.setattr(pipeline, "PARALLEL_THRESHOLD", 1)  # 21 records: a pool all the same
     first, second = tmp_path / "first", tmp_path / "second"
     build(Project(REPO), RecordingReporter(), workers=1, output=first, pdf=False)
     build(Project(REPO), RecordingReporter(), workers=2, output=second, pdf=False)

@@ -66,3 +66,25 @@ def test_a_carriage_return_in_a_text_stays_inside_its_csv_field(project_factory,
         with (project.build_dir / name).open(encoding="utf-8-sig", newline="") as file:
             rows = list(csv.DictReader(file))
         assert [row["indicator_zh"] for row in rows] == ["培训\r次数"], name
+
+
+def test_table_json_is_one_compact_utf8_line_without_internals(seed_site: Path):
+    """The JSON's bytes as data users get them: one line of compact UTF-8 (Chinese as
+    written, not \\u escapes), fields in the model's order, and none of the build's own
+    bookkeeping (source positions, coverage counts, standard-term keys)."""
+    internal = {"position", "source_path", "english_coverage", "known"}
+
+    def keys(value: object) -> set[str]:
+        if isinstance(value, dict):
+            return set(value) | {k for item in value.values() for k in keys(item)}
+        return {k for item in value for k in keys(item)} if isinstance(value, list) else set()
+
+    files = sorted((seed_site / "data").glob("*/*/*.json"))
+    assert len(files) >= 16
+    for path in files:
+        data = path.read_bytes()
+        parsed = json.loads(data)
+        assert data == (json.dumps(parsed, ensure_ascii=False, separators=(",", ":"))
+                        + "\n").encode("utf-8"), path
+        assert not keys(parsed) & internal, path
+        assert list(parsed)[:4] == ["id", "publisher", "year", "form"], path
