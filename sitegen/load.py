@@ -10,6 +10,7 @@ also makes this the fast path of a cold build.
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import yaml
@@ -134,7 +135,7 @@ def _parse(text: str, path: str, diagnostics: Diagnostics) -> Node | None:
     except _UnsupportedYaml as refused:
         diagnostics.error(refused.position, refused.message, "yaml")
     except yaml.MarkedYAMLError as broken:
-        diagnostics.error(*_describe(broken, path), "yaml")
+        diagnostics.error(*_describe(broken, path, text), "yaml")
     except yaml.YAMLError as broken:
         diagnostics.error(Position(path), f"this is not valid YAML: {broken}", "yaml")
     finally:
@@ -144,7 +145,7 @@ def _parse(text: str, path: str, diagnostics: Diagnostics) -> Node | None:
     return None
 
 
-def _describe(broken: yaml.MarkedYAMLError, path: str) -> tuple[Position, str]:
+def _describe(broken: yaml.MarkedYAMLError, path: str, text: str) -> tuple[Position, str]:
     mark = broken.problem_mark or broken.context_mark
     position = Position(path, mark.line + 1, mark.column + 1) if mark else Position(path)
     problem = broken.problem or broken.context or "invalid YAML"
@@ -154,8 +155,42 @@ def _describe(broken: yaml.MarkedYAMLError, path: str) -> tuple[Position, str]:
     if "expected a single document" in problem:
         return position, ("a record file holds one YAML document; remove this second `---` "
                           "document or put it in a file of its own")
+    unclosed = _unclosed_quote(text, position.line) if position.line else None
+    if unclosed:
+        line, column = unclosed
+        return Position(path, line, column), (
+            f"this quoted value is not closed on its line, so YAML read on to the next quote "
+            f"and failed on line {position.line} ({problem}): close the quote here (a text "
+            "of several lines is written as a `|-` block)")
     return position, (f"this is not valid YAML: {problem}. Check indentation and quoting "
                       "(a value starting with >, |, *, &, !, %, @ or # must be quoted)")
+
+
+# A value that starts with a quote: after `key: `, `- ` or both.
+_QUOTED_VALUE = re.compile(r"""^\s*(?:-\s+)?(?:[^\s#'"-][^#'":]*:\s+)?(["'])""")
+
+
+def _unclosed_quote(text: str, failed_on: int) -> tuple[int, int] | None:
+    """(line, column) of the first quote opened before line `failed_on` and not closed on
+    its own line: a missing closing quote makes YAML read on, and its error lands lines
+    later, where nothing is wrong. Records write texts of several lines as blocks, so an
+    open quote at a line's end is nearly always this mistake."""
+    for number, line in enumerate(text.splitlines()[:failed_on - 1], 1):
+        opened = _QUOTED_VALUE.match(line)
+        if opened and not _closes(line[opened.end():], opened[1]):
+            return number, opened.start(1) + 1
+    return None
+
+
+def _closes(rest: str, quote: str) -> bool:
+    if quote == "'":  # '' is a quote inside a single-quoted text
+        return "'" in rest.replace("''", "")
+    escaped = False
+    for character in rest:
+        if character == '"' and not escaped:
+            return True
+        escaped = character == "\\" and not escaped
+    return False
 
 
 def _convert(node: yaml.Node, path: str, diagnostics: Diagnostics) -> Node:

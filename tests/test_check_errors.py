@@ -407,3 +407,23 @@ def test_funding_rows_nested_past_the_limit_are_an_error_not_a_crash(project_fac
     assert status == 1 and output.count("levels deep") == 1, output
     assert (f"{PATH}:{deepest[MAX_FUNDING_DEPTH - 1]}:" in output
             and f"nests funding rows more than {MAX_FUNDING_DEPTH} levels deep") in output
+
+
+@pytest.mark.parametrize("opened", ['"上海市司法局', "'上海市司法局"])
+def test_an_unclosed_quote_is_reported_where_it_opens(project_factory, capsys, opened):
+    """YAML reads an unclosed quoted value on to the next quote and fails far below, at a
+    line with nothing wrong ("did not find expected key" at an indicator): the error is
+    put at the quote that was left open, naming where the parser gave up."""
+    record = with_change("  competent_department: 上海市司法局",
+                         f"  competent_department: {opened}")
+    status, output = check(project_factory, capsys, record)
+    line = line_of(record, "competent_department")
+    assert status == 1, output
+    assert f"{PATH}:{line}:25: error: this quoted value is not closed on its line" in output
+    assert "failed on line" in output and output.count(" error: ") == 1, output
+    # A quote closed on its line, then a real mistake further down: no blame on the quote.
+    record = with_change("  competent_department: 上海市司法局",
+                         '  competent_department: "上海市司法局"').replace(
+                             'value: "=4(次)"', "value: [=4(次)")
+    status, output = check(project_factory, capsys, record)
+    assert status == 1 and "not valid YAML" in output and "not closed" not in output, output
