@@ -118,18 +118,24 @@ def _read_before_the_records(project: Project, files: list[tuple[str, str]]
             if not path.startswith(content) or os.path.basename(path) == PUBLISHER_FILE}
 
 
-def _files_under(folder: str, prefix: str = "") -> Iterator[tuple[str, str]]:
-    """(path relative to `folder`, path) of every file below it, in a fixed order; not
-    into linked folders or __pycache__. os.scandir and str paths, not Path.rglob: at
-    10 000 records pathlib's own work was most of this serial start of every build."""
+def _files_under(folder: str, prefix: str = "", seen: frozenset[str] = frozenset()
+                 ) -> Iterator[tuple[str, str]]:
+    """(path relative to `folder`, path) of every file below it, in a fixed order, skipping
+    __pycache__. Linked folders are entered, as content discovery enters them (a record
+    in a linked publisher folder must count), but never one already being walked: a link
+    to a parent is not a loop. os.scandir and str paths, not Path.rglob: at 10 000 records
+    pathlib's own work was most of this serial start of every build."""
+    real = os.path.realpath(folder)
+    if real in seen:
+        return
     try:
         entries = sorted(os.scandir(folder), key=lambda entry: entry.name)
     except OSError:
         return
     for entry in entries:
-        if entry.is_dir(follow_symlinks=False):
+        if entry.is_dir():
             if entry.name != "__pycache__":
-                yield from _files_under(entry.path, f"{prefix}{entry.name}/")
+                yield from _files_under(entry.path, f"{prefix}{entry.name}/", seen | {real})
         elif entry.is_file():
             yield f"{prefix}{entry.name}", entry.path
 

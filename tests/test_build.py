@@ -503,6 +503,21 @@ def test_a_record_edited_while_it_builds_is_rebuilt_next_time(project_factory, c
                                                   "zh/test-bureau/2023/a/index.html")
 
 
+def test_a_record_in_a_linked_publisher_folder_counts_for_the_fingerprint(project_factory,
+                                                                          capsys, tmp_path):
+    """Content discovery enters a linked folder; so must the fingerprint, or an edit to a
+    record in it would leave its old page "up to date". A link back up is no loop."""
+    project = project_factory({"2023/a.yaml": RECORD})
+    folder = project.content_dir / "test-bureau"
+    folder.rename(tmp_path / "elsewhere")
+    folder.symlink_to(tmp_path / "elsewhere", target_is_directory=True)
+    (tmp_path / "elsewhere" / "2023" / "up").symlink_to(project.content_dir)
+    assert run_cli(capsys, project, "build", "--no-pdf")[0] == 0
+    (folder / "2023/a.yaml").write_text(RECORD.replace("测试项目", "改过的项目"), encoding="utf-8")
+    assert "改过的项目" in build_twice_then_read(capsys, project,
+                                                "zh/test-bureau/2023/a/index.html")
+
+
 def build_twice_then_read(capsys, project, built: str) -> str:
     """Build (which must rebuild), build again (which must not); the built file's text."""
     status, output = run_cli(capsys, project, "build", "--no-pdf")
