@@ -10,7 +10,6 @@ also makes this the fast path of a cold build.
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 
 import yaml
@@ -155,8 +154,8 @@ def _describe(broken: yaml.MarkedYAMLError, path: str, text: str) -> tuple[Posit
     if "expected a single document" in problem:
         return position, ("a record file holds one YAML document; remove this second `---` "
                           "document or put it in a file of its own")
-    unclosed = _unclosed_quote(text, position.line) if position.line else None
-    if unclosed:
+    unclosed = _runaway_quote(broken, text)
+    if unclosed and unclosed != (position.line, position.column):
         line, column = unclosed
         return Position(path, line, column), (
             f"this quoted value is not closed on its line, so YAML read on to the next quote "
@@ -166,31 +165,30 @@ def _describe(broken: yaml.MarkedYAMLError, path: str, text: str) -> tuple[Posit
                       "(a value starting with >, |, *, &, !, %, @ or # must be quoted)")
 
 
-# A value that starts with a quote: after `key: `, `- ` or both.
-_QUOTED_VALUE = re.compile(r"""^\s*(?:-\s+)?(?:[^\s#'"-][^#'":]*:\s+)?(["'])""")
+def _runaway_quote(broken: yaml.MarkedYAMLError, text: str) -> tuple[int, int] | None:
+    """(line, column) of a quoted value whose closing quote was forgotten, if that is what
+    broke the file: YAML reads such a value on to the next quote, and fails lines later,
+    where nothing is wrong. Told by the scanner's own tokens: the quoted text that runs
+    over several lines and ends on the very line that failed (a text of several lines
+    written on purpose ends well before an unrelated error, and block texts are not
+    quoted); or, with no closing quote left in the file, the scanner names it itself."""
+    if broken.context == "while scanning a quoted scalar" and broken.context_mark:
+        return broken.context_mark.line + 1, broken.context_mark.column + 1
+    failed = broken.problem_mark.line if broken.problem_mark else None
+    found = None
+    try:
+        for token in yaml.scan(text, Loader=_TOKEN_LOADER):
+            if token.start_mark.line > (failed or 0):
+                break
+            if (isinstance(token, yaml.ScalarToken) and token.style in ('"', "'")
+                    and token.start_mark.line < token.end_mark.line == failed):
+                found = token.start_mark.line + 1, token.start_mark.column + 1
+    except yaml.YAMLError:
+        pass  # the tokens up to the failure are all there is to read
+    return found
 
 
-def _unclosed_quote(text: str, failed_on: int) -> tuple[int, int] | None:
-    """(line, column) of the first quote opened before line `failed_on` and not closed on
-    its own line: a missing closing quote makes YAML read on, and its error lands lines
-    later, where nothing is wrong. Records write texts of several lines as blocks, so an
-    open quote at a line's end is nearly always this mistake."""
-    for number, line in enumerate(text.splitlines()[:failed_on - 1], 1):
-        opened = _QUOTED_VALUE.match(line)
-        if opened and not _closes(line[opened.end():], opened[1]):
-            return number, opened.start(1) + 1
-    return None
-
-
-def _closes(rest: str, quote: str) -> bool:
-    if quote == "'":  # '' is a quote inside a single-quoted text
-        return "'" in rest.replace("''", "")
-    escaped = False
-    for character in rest:
-        if character == '"' and not escaped:
-            return True
-        escaped = character == "\\" and not escaped
-    return False
+_TOKEN_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
 def _convert(node: yaml.Node, path: str, diagnostics: Diagnostics) -> Node:

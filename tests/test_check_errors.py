@@ -430,3 +430,11 @@ def test_an_unclosed_quote_is_reported_where_it_opens(project_factory, capsys, o
                              'value: "=4(次)"', "value: [=4(次)")
     status, output = check(project_factory, capsys, record)
     assert status == 1 and "not valid YAML" in output and "not closed" not in output, output
+    # Nor a quoted text of several lines written on purpose, nor a block text's line that
+    # happens to start with a quote, above an unrelated mistake.
+    for text in ('"完成任务，\n      并且验收。"', '|-\n      "放管服\n      改革"要求'):
+        record = RECORD.replace("    text: 完成任务。", f"    text: {text}").replace(
+            'value: "=4(次)"', "value: [=4(次)")
+        status, output = check(project_factory, capsys, record)
+        assert status == 1 and "not valid YAML" in output, output
+        assert "not closed" not in output, output
