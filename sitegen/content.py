@@ -29,19 +29,25 @@ class LoadedRecord:
     file: RecordFile
     table: TargetTable | EvaluationReport | None
     diagnostics: list[Diagnostic]
-    source_digest: bytes | None = None  # SHA-256 of the bytes parsed (build.py's fingerprint)
+    source: bytes | None = None  # the bytes parsed: PDFs attach them and key their cache on them
+
+    @property
+    def source_digest(self) -> bytes | None:
+        """SHA-256 of the bytes parsed (build.py's fingerprint)."""
+        return None if self.source is None else hashlib.sha256(self.source).digest()
 
 
-def load_record(file: RecordFile, publisher: Publisher, glossary: Glossary) -> LoadedRecord:
-    """Parse and validate one record file; never raises for bad input."""
+def load_record(file: RecordFile, publisher: Publisher, glossary: Glossary,
+                data: bytes | None = None) -> LoadedRecord:
+    """Parse and validate one record file (or `data`, its bytes as already read); never
+    raises for bad input."""
     diagnostics = Diagnostics()
-    data = read_source(file.path, file.shown_as, diagnostics)
+    data = data if data is not None else read_source(file.path, file.shown_as, diagnostics)
     if data is None:
         return LoadedRecord(file, None, diagnostics.items)
-    digest = hashlib.sha256(data).digest()
     node = parse_source(data, file.shown_as, diagnostics)
     if diagnostics.has_errors():
-        return LoadedRecord(file, None, diagnostics.items, digest)
+        return LoadedRecord(file, None, diagnostics.items, data)
     # `kind` picks the validator and the checks of the whole record.
     validator, checks = ((ReportValidator, (check_report,)) if is_report(node)
                          else (RecordValidator, (check_funding, check_placeholders)))
@@ -53,7 +59,7 @@ def load_record(file: RecordFile, publisher: Publisher, glossary: Glossary) -> L
             check(record, diagnostics)
         record = replace(record, english_coverage=audit_translations(record, glossary,
                                                                      diagnostics))
-    return LoadedRecord(file, record, diagnostics.items, digest)
+    return LoadedRecord(file, record, diagnostics.items, data)
 
 
 def load_publisher(file: PublisherFile, diagnostics: Diagnostics) -> Publisher | None:

@@ -112,7 +112,7 @@ class PdfRenderer:
                                 url_fetcher=self.fetcher)]
         self.variant = variant
 
-    def render(self, page: Page, source: Path | None, year: int, named: str,
+    def render(self, page: Page, source: tuple[str, bytes] | None, year: int, named: str,
                diagnostics: Diagnostics) -> bytes | None:
         """The PDF of a page plan, or None with the reason in `diagnostics`."""
         markup = render_page(self.html, page, diagnostics)
@@ -135,12 +135,14 @@ class PdfRenderer:
                               f"{SECONDS_PER_PDF} s to render and was stopped", "pdf-timeout")
         return None
 
-    def _write(self, markup: str, source: Path | None, year: int) -> bytes:
+    def _write(self, markup: str, source: tuple[str, bytes] | None, year: int) -> bytes:
+        """`source`: the record's file name and the bytes the PDF was made from, attached."""
         moment = datetime(year, 1, 1, tzinfo=UTC)
         attachments = []
         if source is not None:
+            name, data = source
             attachments.append(Attachment(
-                string=source.read_text(encoding="utf-8"), name=source.name,
+                string=data.decode("utf-8"), name=name,
                 description="The record this PDF was made from (YAML)",
                 created=moment, modified=moment, relationship="Source",
                 url_fetcher=self.fetcher))

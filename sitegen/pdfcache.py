@@ -49,12 +49,14 @@ class PdfCache:
     environment: str
 
     @staticmethod
-    def sources_digest(kind: str, sources: Iterable[Path]) -> str:
-        """The files a PDF is made from, read once for all its languages, and what kind
-        of PDF it is: a one-table volume is made from the same files as its table."""
+    def sources_digest(kind: str, sources: Iterable[tuple[Path, bytes]]) -> str:
+        """The files a PDF is made from, with the very bytes it is made from (read once,
+        not again here: a file saved in between would key an old PDF as a new one, for
+        good), and what kind of PDF it is: a one-table volume is made from the same files
+        as its table."""
         digest = hashlib.sha256(f"{kind}\0".encode())
-        for source in sources:
-            digest.update(str(source).encode() + b"\0" + source.read_bytes() + b"\0")
+        for path, data in sources:
+            digest.update(str(path).encode() + b"\0" + data + b"\0")
         return digest.hexdigest()
 
     def key(self, language: str, sources_digest: str) -> str:

@@ -127,7 +127,8 @@ class RecordPublisher:
             data_csv = self.web_files(table, diagnostics) if publish else None
         # PDFs outside the pause: WeasyPrint's layout does make cycles, and a volume's worth
         # left to the end of a pause would be a needless peak of memory.
-        rendered = self.table_pdfs(table, file, diagnostics) if publish and self.work.pdf else 0
+        rendered = (self.table_pdfs(table, file, loaded.source, diagnostics)
+                    if publish and self.work.pdf and loaded.source is not None else 0)
         return RecordOutcome(file, summarize(table), diagnostics.items, rendered, data_csv,
                              loaded.source_digest)
 
@@ -174,14 +175,18 @@ class RecordPublisher:
             self.output.write_text(relative, content)
 
     def table_pdfs(self, table: TargetTable | EvaluationReport, file: RecordFile,
-                   diagnostics: Diagnostics) -> int:
-        sources = self.pdf()[1].sources_digest("record", [file.path, file.publisher_file])
+                   source: bytes, diagnostics: Diagnostics) -> int:
+        """A record's PDFs, made from `source`, the bytes its table was parsed from."""
+        sources = self.pdf()[1].sources_digest("record", [
+            (file.path, source), (file.publisher_file, _read(file.publisher_file))])
         pdf_page = report_pdf_page if isinstance(table, EvaluationReport) else table_pdf_page
-        return sum(self.make_pdf(pdf_page(table, language), sources, file.path,
-                                 table.year, file.shown_as, diagnostics)
+        return sum(self.make_pdf(pdf_page(table, language), sources,
+                                 (file.path.name, source), table.year, file.shown_as,
+                                 diagnostics)
                    for language in LANGUAGES)
 
-    def make_pdf(self, page: Any, sources: str, attachment: Path | None, year: int,
+    def make_pdf(self, page: Any, sources: str, attachment: tuple[str, bytes] | None,
+                 year: int,
                  named: str, diagnostics: Diagnostics) -> int:
         """Copy the PDF from the cache, or render it; returns 1 if it was rendered."""
         assert self.work.output is not None
@@ -201,23 +206,35 @@ class RecordPublisher:
         assert self.work.output is not None
         diagnostics = Diagnostics()
         _, cache = self.pdf()
+        # Read once: the key and, if it is missing, the tables come from the same bytes.
         # The publisher's file too: the volume's cover and running heads name it.
-        sources = cache.sources_digest("volume", [*sorted(f.path for f in job.files),
-                                                  job.files[0].publisher_file])
+        files = sorted(job.files, key=lambda f: f.path)
+        read = {f.path: _read(f.path) for f in files}
+        sources = cache.sources_digest("volume", [
+            *read.items(), (job.files[0].publisher_file, _read(job.files[0].publisher_file))])
         missing = [language for language in LANGUAGES if not cache.fetch(
             cache.key(language, sources),
             self.work.output / volume_pdf_path(job.publisher.id, job.year, language))]
         if not missing:
             return RecordOutcome(job.files[0], None, [], 0)
-        tables = [t for f in job.files
-                  if isinstance(t := load_record(f, job.publisher, self.work.glossary).table,
-                                TargetTable)]
+        tables = [t for f in job.files if isinstance(
+            t := load_record(f, job.publisher, self.work.glossary, read[f.path]).table,
+            TargetTable)]
         tables.sort(key=lambda t: (t.project.name.zh, t.id))
         named = f"content/{job.publisher.id}/{job.year}/"
         rendered = sum(self.make_pdf(volume_pdf_page(job.publisher, job.year, tables, language),
                                      sources, None, job.year, named, diagnostics)
                        for language in missing)
         return RecordOutcome(job.files[0], None, diagnostics.items, rendered)
+
+
+def _read(path: Path) -> bytes:
+    """A file's bytes for a PDF's cache key; b"" if it cannot be read (the build names
+    that file itself)."""
+    try:
+        return path.read_bytes()
+    except OSError:
+        return b""
 
 
 _worker: RecordPublisher | None = None
@@ -243,8 +260,8 @@ def record_pdfs(file: RecordFile, publisher: Publisher) -> list[Diagnostic]:
     assert _worker is not None
     loaded = load_record(file, publisher, _worker.work.glossary)
     diagnostics = Diagnostics(list(loaded.diagnostics))
-    if loaded.table is not None and not diagnostics.has_errors():
-        _worker.table_pdfs(loaded.table, file, diagnostics)
+    if loaded.table is not None and loaded.source is not None and not diagnostics.has_errors():
+        _worker.table_pdfs(loaded.table, file, loaded.source, diagnostics)
     return diagnostics.items
 
 

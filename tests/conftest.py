@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import shutil
 import textwrap
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -71,6 +73,27 @@ def write_project(root: Path, records: dict[str, str], publisher: str = PUBLISHE
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(textwrap.dedent(text), encoding="utf-8")
     return Project(root)
+
+
+@contextmanager
+def saved_after_parsing(monkeypatch: pytest.MonkeyPatch, record: Path, text: str
+                        ) -> Iterator[None]:
+    """Within it, each record parse of a build (in this process) is followed by `text`
+    saved over `record`: an editor saving while the build runs."""
+    from sitegen import pipeline
+
+    parse = pipeline.load_record
+
+    def parse_then_save(file, *args):
+        loaded = parse(file, *args)
+        record.write_text(text, encoding="utf-8")
+        return loaded
+
+    monkeypatch.setattr(pipeline, "load_record", parse_then_save)
+    try:
+        yield
+    finally:
+        monkeypatch.setattr(pipeline, "load_record", parse)
 
 
 @pytest.fixture

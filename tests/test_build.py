@@ -8,7 +8,7 @@ import time
 from pathlib import Path
 
 import pytest
-from conftest import RECORD, REPO, run_cli
+from conftest import RECORD, REPO, run_cli, saved_after_parsing
 
 from sitegen import pipeline
 from sitegen.build import build
@@ -488,17 +488,9 @@ def test_a_record_edited_while_it_builds_is_rebuilt_next_time(project_factory, c
     after that, while the build runs, must not count as built, or the next build would
     find the stale page "up to date"."""
     project = project_factory({"2023/a.yaml": RECORD})
-    record = project.content_dir / "test-bureau/2023/a.yaml"
-    parse = pipeline.load_record
-
-    def parse_then_edit(file, *args):
-        loaded = parse(file, *args)
-        record.write_text(RECORD.replace("测试项目", "存盘晚了的项目"), encoding="utf-8")
-        return loaded
-
-    monkeypatch.setattr(pipeline, "load_record", parse_then_edit)
-    assert run_cli(capsys, project, "build", "--no-pdf")[0] == 0
-    monkeypatch.setattr(pipeline, "load_record", parse)
+    with saved_after_parsing(monkeypatch, project.content_dir / "test-bureau/2023/a.yaml",
+                             RECORD.replace("测试项目", "存盘晚了的项目")):
+        assert run_cli(capsys, project, "build", "--no-pdf")[0] == 0
     assert "存盘晚了的项目" in build_twice_then_read(capsys, project,
                                                   "zh/test-bureau/2023/a/index.html")
 

@@ -13,7 +13,7 @@ from typing import ClassVar
 
 import pytest
 from bs4 import BeautifulSoup
-from conftest import RECORD
+from conftest import RECORD, saved_after_parsing
 
 from sitegen.build import build
 from sitegen.errors import BuildError
@@ -126,6 +126,34 @@ def test_a_changed_record_rerenders_only_its_pdfs_and_volume(project_factory):
     second = build(project, RecordingReporter())
     assert (second.pdfs_rendered, second.volumes_rendered) == (2, 2)
     assert "完成全部任务" in pdf_text(project.build_dir / "zh/test-bureau/2023/b/b.pdf")
+
+
+def test_a_record_saved_while_its_pdfs_are_made_is_not_cached_as_the_new_text(
+        project_factory, monkeypatch):
+    """A PDF's cache key and its attached record are the bytes it was drawn from, not the
+    file read again later: an edit saved mid-build used to key the old PDF as the new
+    text, so every later build fetched the stale PDF from the cache."""
+    project = project_factory({"2023/a.yaml": RECORD})
+    with saved_after_parsing(monkeypatch, project.content_dir / "test-bureau/2023/a.yaml",
+                             RECORD.replace("完成任务", "存盘晚了的任务")):
+        build(project, RecordingReporter())
+    pdf = project.build_dir / "zh/test-bureau/2023/a/a.pdf"
+    assert "完成任务" in pdf_text(pdf) and b"\xe5\xad\x98\xe7\x9b\x98" not in attached(pdf)
+    second = build(project, RecordingReporter())
+    assert second.pdfs_rendered == 2  # the new text is not in the cache
+    assert "存盘晚了的任务" in pdf_text(pdf)
+
+
+def attached(pdf: Path) -> bytes:
+    """Every stream of a PDF, inflated where it can be: the attached record among them."""
+    data = pdf.read_bytes()
+    found = []
+    for stream in re.findall(rb"stream\r?\n(.*?)\r?\nendstream", data, re.S):
+        try:
+            found.append(zlib.decompress(stream))
+        except zlib.error:
+            found.append(stream)
+    return b"".join(found)
 
 
 class _Recorder(http.server.BaseHTTPRequestHandler):
