@@ -199,6 +199,7 @@ def build(project: Project, reporter: Reporter, workers: int | None = None,
                 _collect(volumes, diagnostics)
                 _stop_on_errors(diagnostics)
             pages = listing_pages(listings(summaries, include_drafts), with_pdf=pdf)
+            pool.progress = lambda done, total: reporter.progress("listings", done, total)
             diagnostics.extend(pool.pages(pages))
         _stop_on_errors(diagnostics)
         out.copy_tree(project.theme_dir, "theme")

@@ -115,8 +115,6 @@ class _UnsupportedYaml(Exception):
 _EVENT_PATH_MARKERS = ("&", "*", "!")
 
 
-
-
 def parse_yaml(text: str, path: str, diagnostics: Diagnostics) -> Node | None:
     """Parse one YAML document into nodes; problems go to `diagnostics`, never raised."""
     with collector_paused():
@@ -174,11 +172,12 @@ def _runaway_quote(broken: yaml.MarkedYAMLError, text: str) -> tuple[int, int] |
     quoted); or, with no closing quote left in the file, the scanner names it itself."""
     if broken.context == "while scanning a quoted scalar" and broken.context_mark:
         return broken.context_mark.line + 1, broken.context_mark.column + 1
-    failed = broken.problem_mark.line if broken.problem_mark else None
-    found = None
+    if broken.problem_mark is None:
+        return None
+    failed, found = broken.problem_mark.line, None
     try:
         for token in yaml.scan(text, Loader=_TOKEN_LOADER):
-            if token.start_mark.line > (failed or 0):
+            if token.start_mark.line > failed:
                 break
             if (isinstance(token, yaml.ScalarToken) and token.style in ('"', "'")
                     and token.start_mark.line < token.end_mark.line == failed):

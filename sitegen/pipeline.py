@@ -136,9 +136,7 @@ class RecordPublisher:
                   ) -> str | None:
         """A record's pages and, for a target table, its data files; returns the CSV's
         path if it wrote one."""
-        assert self.renderer is not None
-        for page in self.pages(table):
-            self.write(page.path, render_page(self.renderer, page, diagnostics))
+        self.write_pages(self.pages(table), diagnostics)
         if not isinstance(table, TargetTable):
             return None
         self.write(data_path(table, "json"), table_json(table, self.work.glossary))
@@ -151,11 +149,14 @@ class RecordPublisher:
         pages = record_pages(record, with_pdf=self.work.pdf is not None or self.work.link_pdfs)
         return [replace(page, context={**page.context, "related": related}) for page in pages]
 
-    def listing_pages(self, pages: list[Page]) -> list[Diagnostic]:
+    def write_pages(self, pages: list[Page], diagnostics: Diagnostics) -> None:
         assert self.renderer is not None
-        diagnostics = Diagnostics()
         for page in pages:
             self.write(page.path, render_page(self.renderer, page, diagnostics))
+
+    def listing_pages(self, pages: list[Page]) -> list[Diagnostic]:
+        diagnostics = Diagnostics()
+        self.write_pages(pages, diagnostics)
         return diagnostics.items
 
     def relink(self, file: RecordFile, publisher: Publisher,
@@ -163,8 +164,7 @@ class RecordPublisher:
         """Write a record's web pages again, now linked to its counterparts."""
         record, diagnostics = load_record(file, publisher, self.work.glossary).table, Diagnostics()
         if record is not None and self.renderer:
-            for page in self.pages(record, related):
-                self.write(page.path, render_page(self.renderer, page, diagnostics))
+            self.write_pages(self.pages(record, related), diagnostics)
         return diagnostics.items
 
     def write(self, relative: str, content: str | bytes) -> None:
@@ -186,8 +186,7 @@ class RecordPublisher:
                    for language in LANGUAGES)
 
     def make_pdf(self, page: Any, sources: str, attachment: tuple[str, bytes] | None,
-                 year: int,
-                 named: str, diagnostics: Diagnostics) -> int:
+                 year: int, named: str, diagnostics: Diagnostics) -> int:
         """Copy the PDF from the cache, or render it; returns 1 if it was rendered."""
         assert self.work.output is not None
         renderer, cache = self.pdf()
@@ -282,9 +281,9 @@ def _run_pages(pages: list[Page]) -> list[Diagnostic]:
     return _worker.listing_pages(pages)
 
 
-def _run_volume(job: VolumeJob) -> list[RecordOutcome]:
+def _run_volumes(jobs: list[VolumeJob]) -> list[RecordOutcome]:
     assert _worker is not None
-    return [_worker.volume(job)]
+    return [_worker.volume(job) for job in jobs]
 
 
 class Workers:
@@ -303,29 +302,27 @@ class Workers:
         in that order too, while the workers go on."""
         if self.local is not None:
             return self._serially(records, lambda item: [self.local(*item)], received)
-        workers = self.pool._max_workers  # type: ignore[union-attr]
-        size = 1 if self.work.pdf else max(1, min(64, len(records) // (workers * 4)))
-        chunks = [records[i:i + size] for i in range(0, len(records), size)]
-        return self._pooled(_run_chunk, chunks, len(records), received)
+        size = 1 if self.work.pdf else min(64, len(records) // (self._processes() * 4))
+        return self._pooled(_run_chunk, _chunks(records, size), received)
 
     def pages(self, pages: list[Page]) -> list[Diagnostic]:
         """Write pages that are not a record's (the listings), spread over the workers:
         1 254 of them at 10 000 records, most of a second in one process."""
         if self.local is not None:
-            return self.local.listing_pages(pages)
-        assert self.pool is not None
-        size = max(1, -(-len(pages) // (self.pool._max_workers * 4)))  # type: ignore[attr-defined]
-        futures = [self.pool.submit(_run_pages, pages[i:i + size])
-                   for i in range(0, len(pages), size)]
-        return [diagnostic for future in futures for diagnostic in future.result()]
+            return self._serially(pages, lambda page: self.local.listing_pages([page]))
+        size = -(-len(pages) // (self._processes() * 4))  # four chunks a worker
+        return self._pooled(_run_pages, _chunks(pages, size))
+
+    def _processes(self) -> int:
+        return self.pool._max_workers  # type: ignore[union-attr]
 
     def volumes(self, jobs: list[VolumeJob]) -> list[RecordOutcome]:
         if self.local is not None:
             return self._serially(jobs, lambda job: [self.local.volume(job)])
-        return self._pooled(_run_volume, jobs, len(jobs))
+        return self._pooled(_run_volumes, _chunks(jobs, 1))
 
     def _serially(self, items: list, run: Callable, received: Received | None = None
-                  ) -> list[RecordOutcome]:
+                  ) -> list[Any]:
         outcomes = []
         for done, item in enumerate(items, 1):
             outcomes.extend(batch := run(item))
@@ -334,19 +331,28 @@ class Workers:
             self.progress(done, len(items))
         return outcomes
 
-    def _pooled(self, function: Callable, chunks: list, total: int,
-                received: Received | None = None) -> list[RecordOutcome]:
-        outcomes: list[RecordOutcome] = []
+    def _pooled(self, function: Callable, chunks: list[list], received: Received | None = None
+                ) -> list[Any]:
+        """What `function` gives for each chunk, in order, in one list: outcomes, or the
+        diagnostics of pages."""
+        outcomes: list[Any] = []
+        done, total = 0, sum(len(chunk) for chunk in chunks)
         assert self.pool is not None
         # Not pool.map: on an exception its results cancel the work still queued, and a
         # pool whose workers are then stopped (stop_pool) fails in its own thread trying
         # to fail those cancelled futures (Python 3.11), printing a traceback.
-        for future in [self.pool.submit(function, chunk) for chunk in chunks]:
+        for chunk, future in [(chunk, self.pool.submit(function, chunk)) for chunk in chunks]:
             outcomes.extend(batch := future.result())
             if received:
                 received(batch)
-            self.progress(min(len(outcomes), total), total)
+            done += len(chunk)
+            self.progress(done, total)
         return outcomes
+
+
+def _chunks(items: list, size: int) -> list[list]:
+    size = max(1, size)
+    return [items[i:i + size] for i in range(0, len(items), size)]
 
 
 _pools: set[ProcessPoolExecutor] = set()  # in use by workers_for, in any thread

@@ -77,6 +77,30 @@ def test_a_site_built_by_the_worker_pool_is_the_one_built_in_one_process(tmp_pat
                  search=False).up_to_date
 
 
+@pytest.mark.parametrize("threshold", [1, 10_000])  # through the workers, and in process
+def test_progress_counts_records_volumes_and_listings_to_their_totals(tmp_path: Path,
+                                                                      monkeypatch, threshold):
+    """The progress line of each stage climbs to its total, whatever the chunks are."""
+    from sitegen.project import Project
+
+    class Progress(RecordingReporter):
+        def __init__(self) -> None:
+            super().__init__()
+            self.steps: dict[str, list[tuple[int, int]]] = {}
+
+        def progress(self, label: str, done: int, total: int) -> None:
+            self.steps.setdefault(label, []).append((done, total))
+
+    monkeypatch.setattr(pipeline, "PARALLEL_THRESHOLD", threshold)
+    reporter = Progress()
+    build(Project(REPO), reporter, workers=2, output=tmp_path / "site", pdf=False,
+          search=False)
+    assert {"records", "listings"} <= set(reporter.steps)
+    for label, steps in reporter.steps.items():
+        done = [step[0] for step in steps]
+        assert done == sorted(done) and done[-1] == steps[-1][1] > 0, (label, steps)
+
+
 def test_failed_build_leaves_previous_build_untouched(project_factory, capsys):
     project = project_factory({"2023/a.yaml": RECORD})
     assert run_cli(capsys, project, "build")[0] == 0
