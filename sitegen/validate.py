@@ -255,9 +255,9 @@ class RecordValidator:
             label = row.text("label")
             amounts = self.row_amounts(row, width)
             parts: tuple[FundingRow, ...] = ()
-            below = row.node_of("parts")  # `parts: []` nests nothing
-            nests = below is not None and not (isinstance(below, Sequence) and not below.items)
-            if nests and depth >= MAX_FUNDING_DEPTH:
+            below = row.node_of("parts")
+            empty = isinstance(below, Sequence) and not below.items  # `parts: []`
+            if below is not None and not empty and depth >= MAX_FUNDING_DEPTH:
                 row.error("parts", f"'{row.field('parts')}' nests funding rows more than "
                                    f"{MAX_FUNDING_DEPTH} levels deep; forms print two or three "
                                    "(a total, its parts, theirs): list deeper rows beside "
