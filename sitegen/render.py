@@ -17,6 +17,7 @@ from typing import Any
 
 import jinja2
 import jinja2.runtime
+from jinja2 import nodes
 from markupsafe import Markup, escape
 
 try:  # markupsafe's C escaping of a str, without the Markup around it
@@ -26,6 +27,7 @@ except ImportError:  # pragma: no cover - markupsafe without its C speedups, or 
 
 from .errors import Diagnostics, Position
 from .glossary import Glossary
+from .inlining import IncludeInliner
 from .localize import (
     english_amount,
     english_date,
@@ -192,11 +194,13 @@ class Localizer:
         return self.text(value)
 
 
-def make_environment(templates_dir: Path, search_words: bool = False) -> jinja2.Environment:
+def make_environment(templates_dir: Path, search_words: bool = False,
+                     inline_includes: bool = True) -> jinja2.Environment:
     """The Jinja environment of every page; `search_words`: record pages carry the pair
     words and the meta tags the search index needs (`search.with_search_words`,
     `_search_meta.html`), only when a build indexes: a preview or `--no-search` build
-    would spend ~1 ms a page on words nothing reads."""
+    would spend ~1 ms a page on words nothing reads. `inline_includes`: see
+    inlining.py."""
     environment = _Environment(
         loader=jinja2.FileSystemLoader(str(templates_dir)),
         autoescape=True,
@@ -209,6 +213,7 @@ def make_environment(templates_dir: Path, search_words: bool = False) -> jinja2.
         # a template changes.
         auto_reload=False,
     )
+    environment.inline_includes = inline_includes
     environment.context_class = _Context
     environment.template_class = _Template
     environment.filters["with_search_words"] = with_search_words if search_words else Markup
@@ -221,7 +226,8 @@ def make_environment(templates_dir: Path, search_words: bool = False) -> jinja2.
 
 
 class _Environment(jinja2.Environment):
-    """Jinja's environment, with each template's globals a plain dict.
+    """Jinja's environment, with each template's globals a plain dict, and (unless
+    `inline_includes` is False) its includes compiled in place (inlining.py).
 
     Jinja chains a template's globals onto the environment's (a ChainMap), and every page
     and every include walks that chain whole to start its context: `set(globals)` and
@@ -231,6 +237,12 @@ class _Environment(jinja2.Environment):
 
     def make_globals(self, d: MutableMapping[str, Any] | None) -> MutableMapping[str, Any]:
         return {**self.globals, **(d or {})}
+
+    def _parse(self, source: str, name: str | None, filename: str | None) -> nodes.Template:
+        template = super()._parse(source, name, filename)
+        return IncludeInliner(self, (name,)).inline(template) if self.inline_includes else template
+
+    inline_includes = True  # set before the first template loads
 
 
 def escaped(value: Any) -> str:
@@ -285,9 +297,26 @@ class HtmlRenderer:
                  ) -> None:
         self.environment = make_environment(templates_dir, search_words)
         self.glossary = glossary
+        self.templates_dir, self.search_words = templates_dir, search_words
+        self._exact: jinja2.Environment | None = None  # made on the first failure
 
     def render(self, page: Page) -> str:
-        template = self.environment.get_template(page.template)
+        return self._render(self.environment, page)
+
+    def failure_in_place(self, page: Page) -> Exception | None:
+        """Why `page` fails to render, raised from the partial and line where it does:
+        rendered again with includes kept as includes (inlining.py)."""
+        if self._exact is None:
+            self._exact = make_environment(self.templates_dir, self.search_words,
+                                           inline_includes=False)
+        try:
+            self._render(self._exact, page)
+        except _TEMPLATE_FAULTS as broken:
+            return broken
+        return None
+
+    def _render(self, environment: jinja2.Environment, page: Page) -> str:
+        template = environment.get_template(page.template)
         return template.render(
             page=page,
             l=Localizer(page.language, self.glossary),
@@ -297,23 +326,31 @@ class HtmlRenderer:
         )
 
 
+# A template calling l.ui('no-such-key') or a method with wrong arguments raises one of
+# the last four: still the template's mistake, reported at its line like Jinja's own.
+_TEMPLATE_FAULTS = (jinja2.TemplateError, KeyError, AttributeError, TypeError, ValueError)
+
+
 def render_page(renderer: HtmlRenderer, page: Page, diagnostics: Diagnostics) -> str:
     """One page's HTML; a template mistake becomes a diagnostic naming template and line."""
     try:
         return renderer.render(page)
-    except jinja2.TemplateSyntaxError as broken:
+    except _TEMPLATE_FAULTS as first:
+        _report_template_fault(renderer.failure_in_place(page) or first, page, diagnostics)
+    return ""
+
+
+def _report_template_fault(broken: Exception, page: Page, diagnostics: Diagnostics) -> None:
+    if isinstance(broken, jinja2.TemplateSyntaxError):
         diagnostics.error(Position(f"templates/{broken.name or broken.filename}",
                                    broken.lineno), f"template syntax: {broken.message}",
                           "template")
-    except jinja2.TemplateError as broken:
+    elif isinstance(broken, jinja2.TemplateError):
         diagnostics.error(_template_line(broken), f"while rendering {page.path}: {broken}",
                           "template")
-    except (KeyError, AttributeError, TypeError, ValueError) as broken:
-        # A template calling l.ui('no-such-key') or a method with wrong arguments: still the
-        # template's mistake, reported at its line rather than as an internal error.
+    else:
         diagnostics.error(_template_line(broken), f"while rendering {page.path}: "
                           f"{type(broken).__name__}: {broken}", "template")
-    return ""
 
 
 def _template_line(error: Exception) -> Position:

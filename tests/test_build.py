@@ -403,6 +403,99 @@ def test_output_is_escaped_exactly_as_by_jinjas_own_escape(tmp_path: Path):
     assert "<script>" not in page and page.startswith("&lt;script&gt;&amp;<br>3[&lt;script")
 
 
+def test_inlined_includes_render_what_jinjas_includes_render(tmp_path: Path, monkeypatch):
+    """Includes are compiled in place (render._IncludeInliner): every page and data file
+    of the seed site is byte for byte what Jinja's own includes make, and the partials'
+    scoping holds in the cases the real templates do not show."""
+    import shutil
+
+    from sitegen import render
+    from sitegen.project import Project
+
+    made = render.make_environment
+
+    def built(inline: bool) -> dict[str, bytes]:
+        root = tmp_path / f"inline-{inline}"
+        for part in ("content", "templates", "theme"):
+            shutil.copytree(REPO / part, root / part)
+        monkeypatch.setattr(render, "make_environment", lambda folder, words=False, **_:
+                            made(folder, words, inline_includes=inline))
+        build(Project(root), RecordingReporter(), pdf=False)
+        return {str(f.relative_to(root)): f.read_bytes() for f in sorted(root.rglob("*"))
+                if f.is_file() and f.name != ".sitegen-build.json"}
+
+    inlined, included = built(True), built(False)
+    assert len(inlined) > 100 and inlined == included
+    assert "'_indicator_rows.html'" not in compiled_code(render.make_environment(
+        REPO / "templates"), "table.html"), "the partials were not inlined"
+
+
+# A page and the partial it includes, which reads `x`, `loop`, `varargs`... where an include
+# and an inlined partial could differ: the inliner must leave these as includes.
+PARTIAL_SCOPING = {
+    "plain": ("{% for item in ['a', 'b'] %}{% include '_p.html' %}{% endfor %}[{{ x }}]",
+              "{% set x = 'inner' %}<{{ item }}{{ x }}{% for i in [1] %}{{ loop.index }}"
+              "{% endfor %}>"),
+    "set later": ("{% include '_p.html' %}{% set x = 'later' %}{{ x }}", "[{{ x }}]"),
+    "set later in a loop": ("{% for i in [1, 2] %}{% include '_p.html' %}{% set x = i %}"
+                            "{% endfor %}", "[{{ x }}]"),
+    "set in a branch": ("{% if flag %}{% set x = 'set' %}{% endif %}{% include '_p.html' %}",
+                        "[{{ x }}]"),
+    "set before": ("{% set x = 'before' %}{% include '_p.html' %}{% set x = 'after' %}",
+                   "[{{ x }}]"),
+    "loop": ("{% for i in [1] %}{% include '_p.html' %}{% endfor %}", "{{ loop is defined }}"),
+    "varargs": ("{% macro m() %}{% include '_p.html' %}{% endmacro %}{{ m(1) }}",
+                "{{ varargs is defined }}"),
+    "own loop over an outer name": ("{% for x in [1] %}{% endfor %}{% include '_p.html' %}",
+                                    "{% for x in [2] %}{{ x }}{% endfor %}{{ x }}"),
+    "itself": ("{% include '_p.html' %}", "{% if depth < 2 %}{% set depth = depth + 1 %}"
+                                          "{{ depth }}{% include '_p.html' %}{% endif %}"),
+    "a macro": ("{% include '_p.html' %}{{ m is defined }}",
+                "{% macro m() %}M{{ x }}{% endmacro %}{{ m() }}"),
+}
+
+
+def compiled_code(environment, name: str) -> str:
+    source = environment.loader.get_source(environment, name)[0]
+    return environment.compile(source, name, raw=True)
+
+
+@pytest.mark.parametrize("case", PARTIAL_SCOPING)
+def test_a_partial_sees_what_an_include_sees(tmp_path: Path, case: str):
+    from sitegen.render import make_environment
+
+    page, partial = PARTIAL_SCOPING[case]
+    (tmp_path / "page.html").write_text(page, encoding="utf-8")
+    (tmp_path / "_p.html").write_text(partial, encoding="utf-8")
+
+    def rendered(inline: bool) -> str:
+        try:
+            return make_environment(tmp_path, inline_includes=inline).get_template(
+                "page.html").render(x="context", flag=False, depth=0)
+        except Exception as failure:  # the same failure, if it is one
+            return f"{type(failure).__name__}: {failure}"
+
+    assert rendered(True) == rendered(False)
+    if case == "plain":
+        assert rendered(True) == "<ainner1><binner1>[context]"
+        assert "get_template('_p.html'" not in compiled_code(
+            make_environment(tmp_path), "page.html")
+
+
+def test_a_failing_partial_is_named_with_its_own_line(project_factory, capsys):
+    """Inlined, a partial's code runs inside the page's template; the error still names
+    the partial and the line in it, as an editor who changed it needs."""
+    project = project_factory({"2023/a.yaml": RECORD})
+    facts = project.templates_dir / "_facts.html"
+    text = facts.read_text(encoding="utf-8")
+    facts.write_text(text + "{{ table.no_such_field }}\n", encoding="utf-8")
+    status, output = run_cli(capsys, project, "build", "--no-pdf", "--no-search")
+    line = text.count("\n") + 1
+    assert status == 1
+    assert f"templates/_facts.html:{line}:1: error: while rendering" in output, output
+    assert "no_such_field" in output
+
+
 def test_name_rules_take_whole_names_and_ascii_years():
     from sitegen.values import publisher_name_problem, record_name_problem, year_folder_problem
 

@@ -1,0 +1,129 @@
+"""Includes compiled in place: `{% include "_x.html" %}` becomes the partial's own code,
+in a scope of its own, as the including template is compiled.
+
+Jinja's include does, at every page and for every include (13 a table page), what an
+inlined partial does not: it finds the template, copies the whole context into a new one,
+and chains the partial's output through a generator of its own. That was 5 % of a
+build's CPU.
+
+The words must come out exactly as with Jinja's include, so a partial is inlined only
+where that is certain, and stays an include elsewhere:
+
+- A scope keeps the partial's `{% set %}`s to itself, as an include does, and lets it read
+  the including template's names, as an include "with context" does.
+- An include reads a name the including code has not yet set from the context; inlined,
+  it would read the unset local instead. So a partial is inlined only if each name it
+  reads is either never set in the including block (or template, or loop), or certainly
+  set before the include: by a `{% set %}` earlier in the same body, or by an enclosing
+  `{% for %}` or `{% with %}`.
+- An include sees neither the including code's `loop` nor a macro's `varargs`, `kwargs`
+  or `caller`; a partial that reads them outside loops of its own stays an include.
+- So do partials with blocks, macros, imports or `extends` (they would become the
+  including template's own), includes inside macros and call blocks, and includes of a
+  template already being inlined (a partial that includes itself).
+
+Line numbers in the compiled code are the partial's own, under the including template's
+name, so `render_page` renders a failed page again with includes kept (`inline=False`)
+to name the partial and line where the fault is.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import jinja2
+from jinja2 import nodes
+
+_KEPT_AS_INCLUDES = (nodes.Extends, nodes.Block, nodes.Macro, nodes.Import, nodes.FromImport)
+# What an include does not see of the including code, though an inlined partial would.
+_INCLUDES_CANNOT_SEE = {"loop", "varargs", "kwargs", "caller"}
+_FUNCTIONS = (nodes.Macro, nodes.CallBlock)  # their bodies are code of their own: not entered
+
+
+class IncludeInliner:
+    def __init__(self, environment: jinja2.Environment,
+                 within: tuple[str | None, ...]) -> None:
+        self.environment = environment
+        self.within = within  # the templates being inlined into: a loop stays an include
+
+    def inline(self, template: nodes.Template) -> nodes.Template:
+        self._function(template)
+        return template
+
+    def _function(self, root: nodes.Node) -> None:
+        """The template's top level, or a block: one Python function of compiled code,
+        whose locals are the names set anywhere in it."""
+        assigned = {name.name for name in root.find_all(nodes.Name) if name.ctx != "load"}
+        self._within(root, assigned, frozenset())
+
+    def _within(self, node: nodes.Node, assigned: set[str], certain: frozenset[str]) -> None:
+        for field in node.fields:
+            value = getattr(node, field)
+            if isinstance(value, list):
+                self._body(value, assigned, certain | _set_by_enclosing(node, field))
+            elif isinstance(value, nodes.Node):
+                self._child(value, assigned, certain)
+
+    def _body(self, body: list, assigned: set[str], certain: frozenset[str]) -> None:
+        for index, statement in enumerate(body):
+            if isinstance(statement, nodes.Include):
+                body[index] = self._inlined(statement, assigned, certain)
+            elif isinstance(statement, nodes.Node):
+                self._child(statement, assigned, certain)
+            if isinstance(statement, nodes.Assign | nodes.AssignBlock):
+                certain = certain | _names(statement.target)
+
+    def _child(self, node: nodes.Node, assigned: set[str], certain: frozenset[str]) -> None:
+        if isinstance(node, nodes.Block):
+            self._function(node)
+        elif not isinstance(node, _FUNCTIONS):
+            self._within(node, assigned, certain)
+
+    def _inlined(self, include: nodes.Include, assigned: set[str], certain: frozenset[str]
+                 ) -> nodes.Node:
+        name = include.template.value if isinstance(include.template, nodes.Const) else None
+        if (not isinstance(name, str) or name in self.within or not include.with_context
+                or include.ignore_missing):
+            return include
+        loader = self.environment.loader
+        assert loader is not None
+        source, filename, _ = loader.get_source(self.environment, name)
+        partial = jinja2.Environment._parse(self.environment, source, name, filename)
+        if any(True for _ in partial.find_all(_KEPT_AS_INCLUDES)):
+            return include
+        partial = IncludeInliner(self.environment, (*self.within, name)).inline(partial)
+        reads = set(_reads_from_outside(partial))
+        if reads & (assigned - certain) or reads & _INCLUDES_CANNOT_SEE:
+            return include
+        return nodes.Scope(partial.body, lineno=include.lineno)
+
+
+def _set_by_enclosing(node: nodes.Node, field: str) -> frozenset[str]:
+    """Names certainly set in `node`'s `field` by `node` itself: a loop's (and `loop`) or
+    a `with`'s."""
+    if isinstance(node, nodes.For) and field == "body":
+        return _names(node.target) | {"loop"}
+    if isinstance(node, nodes.With) and field == "body":
+        return frozenset(name for target in node.targets for name in _names(target))
+    return frozenset()
+
+
+def _names(target: nodes.Node) -> frozenset[str]:
+    return frozenset(found.name for found in target.find_all(nodes.Name)) | (
+        {target.name} if isinstance(target, nodes.Name) else set())
+
+
+def _reads_from_outside(node: nodes.Node, bound: frozenset[str] = frozenset()
+                        ) -> Iterator[str]:
+    """The names a partial reads, but those its own `{% for %}`s and `{% with %}`s set
+    where they set them (`loop` among them)."""
+    if isinstance(node, nodes.Name) and node.ctx == "load":
+        if node.name not in bound:
+            yield node.name
+        return
+    for field in node.fields:
+        inside = bound | _set_by_enclosing(node, field)
+        value = getattr(node, field)
+        for child in value if isinstance(value, list) else [value]:
+            if isinstance(child, nodes.Node):
+                yield from _reads_from_outside(child, inside)
