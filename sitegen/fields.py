@@ -12,7 +12,7 @@ from collections.abc import Iterator
 from decimal import Decimal
 
 from .errors import Diagnostics, Position
-from .load import Mapping, Node, Scalar, Sequence
+from .load import NULL_WORDS, Mapping, Node, Scalar, Sequence
 from .model import Text
 from .values import MAX_DIGITS, parse_amount
 
@@ -29,12 +29,16 @@ class Fields:
     def __init__(self, node: Mapping, where: str, diagnostics: Diagnostics,
                  allowed: tuple[str, ...], anchor: Position | None = None) -> None:
         self.node = node
-        self.anchor = anchor or node.position  # where "missing field" points: the parent key
+        self._anchor = anchor  # where "missing field" points: the parent key (or the node)
         self.where = where
         self.diagnostics = diagnostics
         self._report_unknown(allowed)
 
     # -- positions and messages -------------------------------------------------------
+    @property
+    def anchor(self) -> Position:
+        return self._anchor or self.node.position
+
     def position(self, key: str | None = None) -> Position:
         return self.node.position_of(key) if key else self.anchor
 
@@ -58,8 +62,16 @@ class Fields:
 
     # -- presence ---------------------------------------------------------------------
     def has(self, key: str) -> bool:
+        return self._value(key) is not None
+
+    def _value(self, key: str) -> Node | None:
+        """The key's value, None if it is absent or null; the most called line of a
+        record's validation, so Scalar.is_null is spelled out."""
         node = self.node.values.get(key)
-        return node is not None and not (isinstance(node, Scalar) and node.is_null)
+        if node is None or (node.__class__ is Scalar and not node.quoted
+                            and node.text in NULL_WORDS):
+            return None
+        return node
 
     def written(self, key: str) -> bool:
         """The key is in the record, even with no value (`indicators:` or `~`)."""
@@ -71,8 +83,9 @@ class Fields:
         return self.node.values[key] if self.has(key) else None
 
     def _get(self, key: str, required: bool) -> Node | None:
-        if self.has(key):
-            return self.node.values[key]
+        node = self._value(key)
+        if node is not None:
+            return node
         if required:
             self.error(None if key not in self.node.values else key,
                        f"missing field '{self.field(key)}': add it, see docs/record-format.md",
@@ -129,7 +142,10 @@ class Fields:
         node = self._get(key, required)
         if node is None:
             return None
-        text = read_text(node, self.field(key), self.diagnostics)
+        if node.__class__ is Scalar:  # not null (_get): the usual text, with no field path
+            text: Text | None = Text(node.text.strip(), None, node.position)
+        else:
+            text = read_text(node, self.field(key), self.diagnostics)
         if text is not None and not text.zh:
             if required:
                 self._empty(key)
@@ -185,12 +201,31 @@ def read_text(node: Node, where: str, diagnostics: Diagnostics) -> Text | None:
     """Text is a plain string (Chinese) or a mapping `{zh: …, en: …}`."""
     if isinstance(node, Scalar):
         return None if node.is_null else Text(node.text.strip(), None, node.position)
+    if node.__class__ is Mapping and (text := _translated_text(node)):
+        return text
     fields = read_fields(node, where, diagnostics, ("zh", "en"))
     if fields is None:
         return None
     zh = fields.string("zh")
     en = fields.string("en", required=False)
     return Text(zh, en, node.position) if zh else None
+
+
+def _translated_text(node: Mapping) -> Text | None:
+    """`{zh: …, en: …}` read the short way, when there is nothing to report in it (a
+    table has a hundred); None sends anything else the long way, which says what is
+    wrong."""
+    values = node.values
+    zh, en = values.get("zh"), values.get("en")
+    if (zh.__class__ is not Scalar or zh.is_null or len(values) != 1 + (en is not None)
+            or not (chinese := zh.text.strip())):
+        return None
+    if en is None:
+        return Text(chinese, None, node.position)
+    if en.__class__ is not Scalar:
+        return None
+    english = None if en.is_null else en.text.strip()  # type: ignore[union-attr]
+    return Text(chinese, english or None, node.position)
 
 
 def read_amount(node: Node, where: str, diagnostics: Diagnostics) -> Decimal | None:

@@ -44,7 +44,7 @@ except ImportError:  # pragma: no cover - PyYAML built without libyaml
 
     _Composer = None  # type: ignore[assignment, misc]
 
-_NULL_WORDS = {"", "~", "null", "Null", "NULL"}
+NULL_WORDS = {"", "~", "null", "Null", "NULL"}
 
 
 class Scalar:
@@ -62,7 +62,7 @@ class Scalar:
 
     @property
     def is_null(self) -> bool:
-        return not self.quoted and self.text in _NULL_WORDS
+        return not self.quoted and self.text in NULL_WORDS
 
     def __repr__(self) -> str:
         return f"Scalar({self.text!r} at {self.line}:{self.column})"
@@ -193,21 +193,34 @@ _TOKEN_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 def _convert(node: yaml.Node, path: str, diagnostics: Diagnostics) -> Node:
     """libyaml's composed nodes → ours, reporting duplicate keys with both lines."""
     mark = node.start_mark
-    if isinstance(node, yaml.ScalarNode):
+    if type(node) is yaml.ScalarNode:
         return Scalar(path, mark.line + 1, mark.column + 1, node.value, bool(node.style))
-    if isinstance(node, yaml.SequenceNode):
+    if type(node) is yaml.SequenceNode:
         sequence = Sequence(path, mark.line + 1, mark.column + 1)
         sequence.items = [_convert(item, path, diagnostics) for item in node.value]
         return sequence
     mapping = Mapping(path, mark.line + 1, mark.column + 1)
+    values, key_lines = mapping.values, mapping.key_lines
     for key_node, value_node in node.value:
         key_mark = key_node.start_mark
         where = (key_mark.line + 1, key_mark.column + 1)
-        if not isinstance(key_node, yaml.ScalarNode):
+        if type(key_node) is not yaml.ScalarNode:
             raise _UnsupportedYaml(Position(path, *where),
                                    "a key must be a plain name, not a list or a mapping")
-        _add_entry(mapping, key_node.value, where,
-                   _convert(value_node, path, diagnostics), diagnostics)
+        # A scalar value made here, not by a call of _convert: most values are scalars,
+        # and this loop is a tenth of a cold build.
+        if type(value_node) is yaml.ScalarNode:
+            value_mark = value_node.start_mark
+            value: Node = Scalar(path, value_mark.line + 1, value_mark.column + 1,
+                                 value_node.value, bool(value_node.style))
+        else:
+            value = _convert(value_node, path, diagnostics)
+        key = key_node.value
+        if key in values:
+            _add_entry(mapping, key, where, value, diagnostics)  # reports the duplicate
+        else:
+            values[key] = value
+            key_lines[key] = where
     return mapping
 
 

@@ -438,3 +438,25 @@ def test_an_unclosed_quote_is_reported_where_it_opens(project_factory, capsys, o
         status, output = check(project_factory, capsys, record)
         assert status == 1 and "not valid YAML" in output, output
         assert "not closed" not in output, output
+
+
+@pytest.mark.parametrize("written", [
+    "{zh: 培训, en: Training}", "{zh: ' 培训 ', en: ' '}", "{zh: 培训, en: ~}", "{zh: 培训}",
+    "{zh: '', en: Training}", "{zh: ~, en: Training}", "{en: Training}", "{zh: [培训]}",
+    "{zh: 培训, en: [Training]}", "{zh: 培训, en: {x: 1}}", "{zh: 培训, fr: Formation}",
+    "{zh: 培训, en: Training, note: x}", "{}", "{zh: '~', en: 'null'}"])
+def test_a_text_reads_the_same_the_short_way_and_the_long_way(monkeypatch, written):
+    """fields._translated_text reads `{zh: …, en: …}` without the checks only when they
+    would find nothing: the same Text and the same messages as the long way."""
+    from sitegen import fields
+    from sitegen.errors import Diagnostics
+    from sitegen.load import parse_yaml
+
+    def read(short_way: bool) -> tuple:
+        if not short_way:
+            monkeypatch.setattr(fields, "_translated_text", lambda node: None)
+        diagnostics = Diagnostics()
+        node = parse_yaml(f"name: {written}\n", "a.yaml", diagnostics).values["name"]
+        return fields.read_text(node, "name", diagnostics), diagnostics.items
+
+    assert read(True) == read(False)

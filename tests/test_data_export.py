@@ -68,6 +68,35 @@ def test_a_carriage_return_in_a_text_stays_inside_its_csv_field(project_factory,
         assert [row["indicator_zh"] for row in rows] == ["培训\r次数"], name
 
 
+def test_csv_text_is_what_the_csv_module_writes(seed_site: Path):
+    """data_export.to_csv joins rows itself (quoting only where needed): byte for byte
+    what csv.writer writes, for the seed tables and for fields full of what needs quoting."""
+    import io
+    import random
+
+    from sitegen.data_export import BYTE_ORDER_MARK, CSV_HEADER, to_csv
+
+    def by_the_csv_module(rows: list[list[str]]) -> str:
+        out = io.StringIO()
+        out.write(BYTE_ORDER_MARK)
+        writer = csv.writer(out, lineterminator="\r\n")
+        writer.writerow(CSV_HEADER)
+        writer.writerows(rows)
+        return out.getvalue()
+
+    plain = ["", "a", "培训", " ", "'", ";", "\t", "，", "\u2028"]
+    chosen = random.Random(7)
+    made = [[chosen.choice(pieces) + chosen.choice(pieces) + chosen.choice(pieces)
+             for _ in CSV_HEADER]  # rows with one kind of trouble each, and with none
+            for pieces in (plain, [*plain, ","], [*plain, '"'], [*plain, "\r"],
+                           [*plain, "\n"], [*plain, "\r\n", ",", '"']) for _ in range(100)]
+    assert to_csv(made) == by_the_csv_module(made)
+    for table in sorted((seed_site / "data").rglob("*.csv")):
+        with table.open(encoding="utf-8-sig", newline="") as file:
+            rows = list(csv.reader(file))[1:]
+        assert by_the_csv_module(rows).encode("utf-8") == table.read_bytes(), table
+
+
 def test_table_json_is_one_compact_utf8_line_without_internals(seed_site: Path):
     """The JSON's bytes as data users get them: one line of compact UTF-8 (Chinese as
     written, not \\u escapes), fields in the model's order, and none of the build's own
