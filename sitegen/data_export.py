@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import dataclasses
 import functools
+import operator
+from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 
@@ -36,28 +38,35 @@ def _json_value(value: Any, glossary: Glossary) -> Any:
     its exported fields (orjson writes their strings, numbers, lists and tuples), standard
     terms with their English from the glossary, amounts as exact decimal strings."""
     kind = type(value)
-    if kind is Decimal:
-        return str(value)
     if kind is Text:
         return {"zh": value.zh, "en": english_text(value, glossary)}
+    if kind is IndicatorValue:  # fifty a table: its number written here, not by a call back
+        return {"raw": value.raw, "operator": value.operator,
+                "number": None if value.number is None else str(value.number),
+                "unit": value.unit, "qualitative": value.qualitative, "subject": value.subject,
+                # Its English as the English page shows it (提升 → Improved), not only as
+                # an editor wrote it.
+                "en": english_value(value, glossary)}
+    if kind is Decimal:
+        return str(value)
     if kind is Publisher:
         return {"id": value.id, "name": value.name}
-    names = _exported_fields(kind)
-    if names is None:
+    exported = _exported_fields(kind)
+    if exported is None:
         raise TypeError(f"{kind.__name__} has no place in the data files")
-    data = {name: getattr(value, name) for name in names}
-    if kind is IndicatorValue:
-        # Its English as the English page shows it (提升 → Improved), not only as written.
-        data["en"] = english_value(value, glossary)
-    return data
+    names, values_of = exported
+    return dict(zip(names, values_of(value), strict=True))
 
 
 @functools.cache
-def _exported_fields(kind: type) -> tuple[str, ...] | None:
-    """The fields of a model class that go into the data files; None for other types."""
+def _exported_fields(kind: type) -> tuple[tuple[str, ...], Callable[[Any], tuple]] | None:
+    """The fields of a model class that go into the data files, and a function that gives
+    their values in that order; None for other types."""
     if not dataclasses.is_dataclass(kind):
         return None
-    return tuple(f.name for f in dataclasses.fields(kind) if f.name not in _SKIPPED)
+    names = tuple(f.name for f in dataclasses.fields(kind) if f.name not in _SKIPPED)
+    values_of = operator.attrgetter(*names)
+    return names, (values_of if len(names) > 1 else lambda value: (values_of(value),))
 
 
 def table_json(table: TargetTable, glossary: Glossary) -> bytes:

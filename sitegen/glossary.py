@@ -60,10 +60,11 @@ class Glossary:
     terms: dict[str, str] = field(default_factory=dict)
     forms: dict[str, FormFamily] = field(default_factory=dict)
     ui: dict[str, Text] = field(default_factory=dict)
-    # English of target values, worked out once per glossary (localize.english_value): a
-    # value is put into English for its page, the translation audit, the JSON and the
-    # CSV, and the same few hundred values recur across thousands of tables.
-    value_english: dict[Any, str | None] = field(default_factory=dict, repr=False,
+    # English of target values by their raw text, worked out once per glossary
+    # (localize.english_value): a value is put into English for its page, the translation
+    # audit, the JSON and the CSV, and the same few hundred values recur across thousands
+    # of tables.
+    value_english: dict[str, str | None] = field(default_factory=dict, repr=False,
                                                  compare=False)
 
     @property

@@ -41,10 +41,12 @@ def english_value(value: IndicatorValue, glossary: Glossary) -> str | None:
     """A target value in English, or None where the parts cannot say it."""
     if value.en:
         return value.en
+    # Keyed by the raw text, whose hash Python keeps, not by the value (a hash of seven
+    # fields each time): its parts are values.parse_indicator_value's of that text.
     try:
-        return glossary.value_english[value]
+        return glossary.value_english[value.raw]
     except KeyError:
-        english = glossary.value_english[value] = _english_value(value, glossary)
+        english = glossary.value_english[value.raw] = _english_value(value, glossary)
         return english
 
 

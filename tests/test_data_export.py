@@ -101,7 +101,12 @@ def test_table_json_is_one_compact_utf8_line_without_internals(seed_site: Path):
     """The JSON's bytes as data users get them: one line of compact UTF-8 (Chinese as
     written, not \\u escapes), fields in the model's order, and none of the build's own
     bookkeeping (source positions, coverage counts, standard-term keys)."""
+    import dataclasses
+
+    from sitegen.model import IndicatorValue
+
     internal = {"position", "source_path", "english_coverage", "known"}
+    value_fields = [field.name for field in dataclasses.fields(IndicatorValue)]
 
     def keys(value: object) -> set[str]:
         if isinstance(value, dict):
@@ -117,3 +122,7 @@ def test_table_json_is_one_compact_utf8_line_without_internals(seed_site: Path):
                         + "\n").encode("utf-8"), path
         assert not keys(parsed) & internal, path
         assert list(parsed)[:4] == ["id", "publisher", "year", "form"], path
+        values = [value for first in parsed["indicators"]["first_levels"]
+                  for second in first["second_levels"] for indicator in second["indicators"]
+                  for value in indicator["values"] if value]
+        assert values and all(list(value) == value_fields for value in values), path
