@@ -25,9 +25,9 @@ try:  # markupsafe's C escaping of a str, without the Markup around it
 except ImportError:  # pragma: no cover - markupsafe without its C speedups, or renamed
     _escape_text = escape
 
+from .compiling import CodeGenerator, DirectCalls, IncludeInliner
 from .errors import Diagnostics, Position
 from .glossary import Glossary
-from .inlining import IncludeInliner
 from .localize import (
     english_amount,
     english_date,
@@ -195,12 +195,12 @@ class Localizer:
 
 
 def make_environment(templates_dir: Path, search_words: bool = False,
-                     inline_includes: bool = True) -> jinja2.Environment:
+                     stock: bool = False) -> jinja2.Environment:
     """The Jinja environment of every page; `search_words`: record pages carry the pair
     words and the meta tags the search index needs (`search.with_search_words`,
     `_search_meta.html`), only when a build indexes: a preview or `--no-search` build
-    would spend ~1 ms a page on words nothing reads. `inline_includes`: see
-    inlining.py."""
+    would spend ~1 ms a page on words nothing reads. `stock`: templates compiled as
+    Jinja compiles them, not as compiling.py does (for naming a fault's line)."""
     environment = _Environment(
         loader=jinja2.FileSystemLoader(str(templates_dir)),
         autoescape=True,
@@ -213,7 +213,7 @@ def make_environment(templates_dir: Path, search_words: bool = False,
         # a template changes.
         auto_reload=False,
     )
-    environment.inline_includes = inline_includes
+    environment.stock = stock
     environment.context_class = _Context
     environment.template_class = _Template
     environment.filters["with_search_words"] = with_search_words if search_words else Markup
@@ -227,7 +227,7 @@ def make_environment(templates_dir: Path, search_words: bool = False,
 
 class _Environment(jinja2.Environment):
     """Jinja's environment, with each template's globals a plain dict, and (unless
-    `inline_includes` is False) its includes compiled in place (inlining.py).
+    `stock`) compiled with less work for the same words (compiling.py).
 
     Jinja chains a template's globals onto the environment's (a ChainMap), and every page
     and every include walks that chain whole to start its context: `set(globals)` and
@@ -240,9 +240,12 @@ class _Environment(jinja2.Environment):
 
     def _parse(self, source: str, name: str | None, filename: str | None) -> nodes.Template:
         template = super()._parse(source, name, filename)
-        return IncludeInliner(self, (name,)).inline(template) if self.inline_includes else template
+        if self.stock:
+            return template
+        return DirectCalls().calls(IncludeInliner(self, (name,)).inline(template))
 
-    inline_includes = True  # set before the first template loads
+    stock = False  # set before the first template loads
+    code_generator_class = CodeGenerator
 
 
 def escaped(value: Any) -> str:
@@ -305,10 +308,10 @@ class HtmlRenderer:
 
     def failure_in_place(self, page: Page) -> Exception | None:
         """Why `page` fails to render, raised from the partial and line where it does:
-        rendered again with includes kept as includes (inlining.py)."""
+        rendered again as stock Jinja compiles it (compiling.py)."""
         if self._exact is None:
             self._exact = make_environment(self.templates_dir, self.search_words,
-                                           inline_includes=False)
+                                           stock=True)
         try:
             self._render(self._exact, page)
         except _TEMPLATE_FAULTS as broken:

@@ -403,10 +403,10 @@ def test_output_is_escaped_exactly_as_by_jinjas_own_escape(tmp_path: Path):
     assert "<script>" not in page and page.startswith("&lt;script&gt;&amp;<br>3[&lt;script")
 
 
-def test_inlined_includes_render_what_jinjas_includes_render(tmp_path: Path, monkeypatch):
-    """Includes are compiled in place (render._IncludeInliner): every page and data file
-    of the seed site is byte for byte what Jinja's own includes make, and the partials'
-    scoping holds in the cases the real templates do not show."""
+def test_templates_compiled_our_way_render_what_jinja_renders(tmp_path: Path, monkeypatch):
+    """Includes compiled in place and `l.…` called directly (compiling.py): every page and
+    data file of the seed site, search index included, is byte for byte what Jinja's
+    own compilation makes."""
     import shutil
 
     from sitegen import render
@@ -419,15 +419,16 @@ def test_inlined_includes_render_what_jinjas_includes_render(tmp_path: Path, mon
         for part in ("content", "templates", "theme"):
             shutil.copytree(REPO / part, root / part)
         monkeypatch.setattr(render, "make_environment", lambda folder, words=False, **_:
-                            made(folder, words, inline_includes=inline))
+                            made(folder, words, stock=not inline))
         build(Project(root), RecordingReporter(), pdf=False)
         return {str(f.relative_to(root)): f.read_bytes() for f in sorted(root.rglob("*"))
                 if f.is_file() and f.name != ".sitegen-build.json"}
 
     inlined, included = built(True), built(False)
     assert len(inlined) > 100 and inlined == included
-    assert "'_indicator_rows.html'" not in compiled_code(render.make_environment(
-        REPO / "templates"), "table.html"), "the partials were not inlined"
+    code = compiled_code(render.make_environment(REPO / "templates"), "table.html")
+    assert "'_indicator_rows.html'" not in code, "the partials were not inlined"
+    assert "context.call((undefined(name='l')" not in code, "l's methods were not called directly"
 
 
 # A page and the partial it includes, which reads `x`, `loop`, `varargs`... where an include
@@ -452,6 +453,11 @@ PARTIAL_SCOPING = {
                                           "{{ depth }}{% include '_p.html' %}{% endif %}"),
     "a macro": ("{% include '_p.html' %}{{ m is defined }}",
                 "{% macro m() %}M{{ x }}{% endmacro %}{{ m() }}"),
+    # `l` is the page's Localizer, whose calls are compiled direct, unless a template
+    # sets `l` itself (here to a macro, which needs Jinja's call).
+    "l set by the template": ("{% macro l() %}{{ varargs }}{% endmacro %}{{ l(1, 2) }}", ""),
+    "l called": ("{{ l.upper() }}{{ l.replace('o', 0 ~ '') }}{% include '_p.html' %}",
+                 "{{ l.count(x) }}"),
 }
 
 
@@ -470,8 +476,8 @@ def test_a_partial_sees_what_an_include_sees(tmp_path: Path, case: str):
 
     def rendered(inline: bool) -> str:
         try:
-            return make_environment(tmp_path, inline_includes=inline).get_template(
-                "page.html").render(x="context", flag=False, depth=0)
+            return make_environment(tmp_path, stock=not inline).get_template(
+                "page.html").render(x="context", flag=False, depth=0, l="localizer")
         except Exception as failure:  # the same failure, if it is one
             return f"{type(failure).__name__}: {failure}"
 
@@ -482,18 +488,23 @@ def test_a_partial_sees_what_an_include_sees(tmp_path: Path, case: str):
             make_environment(tmp_path), "page.html")
 
 
-def test_a_failing_partial_is_named_with_its_own_line(project_factory, capsys):
-    """Inlined, a partial's code runs inside the page's template; the error still names
-    the partial and the line in it, as an editor who changed it needs."""
+@pytest.mark.parametrize(("fault", "told"), [
+    ("{{ table.no_such_field }}", "no_such_field"),
+    ("{{ l.ui('no_such_words') }}", "KeyError: 'no_such_words'"),
+    ("{{ l.no_such_method() }}", "no_such_method")])
+def test_a_failing_partial_is_named_with_its_own_line(project_factory, capsys, fault, told):
+    """Compiled our way, a partial's code runs inside the page's template and `l.…` is
+    called directly; the error still names the partial and the line in it, as an editor
+    who changed it needs."""
     project = project_factory({"2023/a.yaml": RECORD})
     facts = project.templates_dir / "_facts.html"
     text = facts.read_text(encoding="utf-8")
-    facts.write_text(text + "{{ table.no_such_field }}\n", encoding="utf-8")
+    facts.write_text(text + fault + "\n", encoding="utf-8")
     status, output = run_cli(capsys, project, "build", "--no-pdf", "--no-search")
     line = text.count("\n") + 1
     assert status == 1
     assert f"templates/_facts.html:{line}:1: error: while rendering" in output, output
-    assert "no_such_field" in output
+    assert told in output and "Traceback" not in output
 
 
 def test_name_rules_take_whole_names_and_ascii_years():
