@@ -211,6 +211,16 @@ def read_text(node: Node, where: str, diagnostics: Diagnostics) -> Text | None:
     return Text(zh, en, node.position) if zh else None
 
 
+def plain_text(node: Node | None) -> Text | None:
+    """A text with nothing to report in it, read the short way (see read_text); None for
+    anything else, null and empty text included."""
+    if node.__class__ is Scalar:
+        if node.is_null or not (text := node.text.strip()):  # type: ignore[union-attr]
+            return None
+        return Text(text, None, node.position)  # type: ignore[union-attr]
+    return _translated_text(node) if node.__class__ is Mapping else None  # type: ignore[arg-type]
+
+
 def _translated_text(node: Mapping) -> Text | None:
     """`{zh: …, en: …}` read the short way, when there is nothing to report in it (a
     table has a hundred); None sends anything else the long way, which says what is

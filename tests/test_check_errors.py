@@ -460,3 +460,62 @@ def test_a_text_reads_the_same_the_short_way_and_the_long_way(monkeypatch, writt
         return fields.read_text(node, "name", diagnostics), diagnostics.items
 
     assert read(True) == read(False)
+
+
+# One indicator, as `- name: 培训次数 / value: "=4(次)"` is written in RECORD, in forms the
+# short way reads and forms it must leave to the long way.
+INDICATOR_FORMS = [
+    'value: "=4(次)"', "value: 提升", "value: 每年2次以上", 'value: ""', "value: ~",
+    'values: ["=4(次)"]', 'values: ["=4(次)", 提升]', "values: []", "values: ~",
+    "value: {zh: 每年2次以上, en: Twice a year or more}", 'value: ["=4(次)"]',
+    'value: "=4(次)"\n              values: ["=4(次)"]', 'value: "=4(次)"\n              note: 注',
+    'missing: 原表缺失', 'value: "=4(次)"\n              missing: 原表缺失', "values: [~]",
+]
+INDICATOR_NAMES = ["培训次数", '" "', "~", "{zh: 培训次数, en: Trainings}", "{zh: 培训次数}",
+                   "[培训次数]", "{zh: '', en: Trainings}"]
+
+
+def test_an_indicator_reads_the_same_the_short_way_and_the_long_way(project_factory,
+                                                                    monkeypatch, tmp_path):
+    """validate.plain_indicator reads `{name, value(s)}` without a Fields each only where
+    the long way finds nothing to say: the same tables and the same messages, for every
+    form above (one and two target columns) and for the benchmark's own records."""
+    from sitegen.bench import write_corpus
+    from sitegen.content import load_site
+    from sitegen.errors import Diagnostics
+    from sitegen.glossary import load_glossary
+    from sitegen.project import Project
+    from sitegen.validate import RecordValidator
+
+    written = '- name: 培训次数\n              value: "=4(次)"'
+    assert written in RECORD
+    two_columns = RECORD.replace("targets: [年度指标值]", "targets: [半年指标值, 全年指标值]")
+    records = {f"2023/r{number}-{columns}.yaml": record.replace(
+        written, f"- name: {name}\n              {form}")
+        for columns, record in ((1, RECORD), (2, two_columns))
+        for number, (name, form) in enumerate(
+            [(name, INDICATOR_FORMS[0]) for name in INDICATOR_NAMES]
+            + [(INDICATOR_NAMES[0], form) for form in INDICATOR_FORMS])}
+    write_corpus(tmp_path / "corpus", 24)
+    short_ways = []
+    plain = RecordValidator.plain_indicator
+
+    def counted(self, node, width):
+        short_ways.append(found := plain(self, node, width))
+        return found
+
+    def read(project: Project, short_way: bool) -> tuple:
+        monkeypatch.setattr(RecordValidator, "plain_indicator",
+                            counted if short_way else lambda self, node, width: None)
+        diagnostics = Diagnostics()
+        site = load_site(project, load_glossary(), diagnostics)
+        return site.tables, [str(found) for found in diagnostics.items]
+
+    for project in (project_factory(records), Project(tmp_path / "corpus")):
+        short_ways.clear()
+        assert read(project, True) == read(project, False)
+        assert sum(found is not None for found in short_ways) > 5  # it was taken
+    short_ways.clear()
+    read(project_factory(records), True)
+    forms = [found is not None for found in short_ways]
+    assert forms.count(True) > 5 and forms.count(False) > 20  # taken, and left alone
