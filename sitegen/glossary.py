@@ -66,6 +66,11 @@ class Glossary:
     # of tables.
     value_english: dict[str, str | None] = field(default_factory=dict, repr=False,
                                                  compare=False)
+    # Whether words hold Chinese, and the glossary's English for them, worked out once
+    # per glossary for short words (localize.english_text): level names, headers and
+    # indicator names recur on every page, in the JSON and in the CSV.
+    words_english: dict[str, tuple[bool, str | None]] = field(
+        default_factory=dict, repr=False, compare=False)
 
     @property
     def qualitative_words(self) -> frozenset[str]:

@@ -31,10 +31,27 @@ def english_text(text: Text | str, glossary: Glossary) -> str | None:
     """A text's English as the English page shows it, or None: words with no Chinese in
     them (codes, dates, names in Latin script) are the same in both languages; else the
     record's English, or the glossary's for a standard term."""
-    zh = text.zh if isinstance(text, Text) else text
-    if not CJK.search(zh):
-        return zh
-    return (text.en if isinstance(text, Text) else None) or glossary.english(zh)
+    zh, en = (text.zh, text.en) if isinstance(text, Text) else (text, None)
+    try:
+        chinese, term = glossary.words_english[zh]
+    except KeyError:
+        chinese, term = _words_english(zh, glossary)
+    return (en or term) if chinese else zh
+
+
+# Words this long are narrative, unique to their record: not kept. Nor more than this
+# many words in all, for a process that goes through ten thousand records.
+_KEPT_WORDS_LENGTH, _KEPT_WORDS = 64, 50_000
+
+
+def _words_english(zh: str, glossary: Glossary) -> tuple[bool, str | None]:
+    chinese = CJK.search(zh) is not None
+    found = chinese, glossary.english(zh) if chinese else None
+    if len(zh) <= _KEPT_WORDS_LENGTH:
+        if len(glossary.words_english) >= _KEPT_WORDS:
+            glossary.words_english.clear()
+        glossary.words_english[zh] = found
+    return found
 
 
 def english_value(value: IndicatorValue, glossary: Glossary) -> str | None:

@@ -158,3 +158,27 @@ def test_amounts_in_english(seed_site: Path):
         seed_site / "zh/shanghai-justice/2023/national-legal-exam/index.html").get_text()
     assert "≥ 14,500 persons" in soup_of(
         seed_site / "en/shanghai-justice/2023/national-legal-exam/index.html").get_text()
+
+
+def test_a_texts_english_is_the_same_remembered_or_not(monkeypatch):
+    """localize.english_text remembers the glossary's answer for short words: the same
+    English with and without it, the record's own English first, words with no Chinese
+    as they are; paragraphs are not kept, and what is kept stays bounded."""
+    from sitegen import localize
+    from sitegen.model import Text
+
+    glossary = load_glossary()
+    samples = [Text("产出指标"), Text("产出指标", "Our outputs"), Text("培训次数"),
+               Text("培训次数", "Trainings"), Text("2024-01-01"), Text("ABC 123", "x"),
+               "满意度指标", "满意度指标", Text("项目" * 40), Text("")]
+    remembered = [localize.english_text(text, glossary) for text in samples * 2]
+    assert remembered[:len(samples)] == remembered[len(samples):]
+    assert remembered[:6] == ["Output indicators", "Our outputs", None, "Trainings", "2024-01-01",
+                              "ABC 123"]
+    assert "产出指标" in glossary.words_english
+    assert "项目" * 40 not in glossary.words_english
+    fresh = load_glossary()
+    monkeypatch.setattr(localize, "_KEPT_WORDS", 3)
+    monkeypatch.setattr(fresh, "words_english", {})
+    assert [localize.english_text(text, fresh) for text in samples] == remembered[:len(samples)]
+    assert len(fresh.words_english) <= 3
