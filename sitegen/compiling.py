@@ -41,8 +41,8 @@ to name the partial and line where the fault is.
 Jinja compiles `{{ l.text(x) }}` to `context.call(environment.getattr(l, "text"), x)`: two
 calls of its own around every call of a template, to find the attribute by either
 spelling and to look for a `pass_context`-style marker on the function. The page's `l` is
-always render.Localizer, whose methods are plain, so in a template that never sets `l`
-itself such a call is compiled as `l.text(x)` (120 calls a table page, 3 % of a build).
+render.Localizer, whose methods are plain, so such a call is compiled as `l.text(x)` when
+`l` is one (120 calls a table page, 3 % of a build), and as Jinja's call otherwise.
 """
 
 from __future__ import annotations
@@ -56,9 +56,12 @@ from jinja2 import nodes
 from jinja2.visitor import NodeTransformer
 
 _KEPT_AS_INCLUDES = (nodes.Extends, nodes.Block, nodes.Macro, nodes.Import, nodes.FromImport)
-# What an include does not see of the including code, though an inlined partial would.
-_INCLUDES_CANNOT_SEE = {"loop", "varargs", "kwargs", "caller"}
-_FUNCTIONS = (nodes.Macro, nodes.CallBlock)  # their bodies are code of their own: not entered
+# What an include does not see of the including code, though an inlined partial would:
+# its loop, its macro's arguments, its own template (`self`, `super()`).
+_INCLUDES_CANNOT_SEE = {"loop", "varargs", "kwargs", "caller", "self", "super"}
+# Not entered: macro and call-block bodies are code of their own, and a partial included
+# under `{% autoescape %}` escapes as its own template says, not as the block does.
+_NOT_ENTERED = (nodes.Macro, nodes.CallBlock, nodes.ScopedEvalContextModifier)
 
 
 class IncludeInliner:
@@ -68,14 +71,19 @@ class IncludeInliner:
         self.within = within  # the templates being inlined into: a loop stays an include
 
     def inline(self, template: nodes.Template) -> nodes.Template:
-        self._function(template)
+        if any(type(found) is nodes.EvalContextModifier
+               for found in template.find_all(nodes.EvalContextModifier)):
+            return template  # escaping switched for the rest of the template: left alone
+        # A child template's own output is dropped, but an include's is not.
+        self._function(template, keep_includes=template.find(nodes.Extends) is not None)
         return template
 
-    def _function(self, root: nodes.Node) -> None:
+    def _function(self, root: nodes.Node, keep_includes: bool = False) -> None:
         """The template's top level, or a block: one Python function of compiled code,
-        whose locals are the names set anywhere in it."""
-        assigned = {name.name for name in root.find_all(nodes.Name) if name.ctx != "load"}
-        self._within(root, assigned, frozenset())
+        whose locals are the names bound anywhere in it."""
+        self.keep_includes = keep_includes
+        self._within(root, _bound_names(root), frozenset())
+        self.keep_includes = False
 
     def _within(self, node: nodes.Node, assigned: set[str], certain: frozenset[str]) -> None:
         for field in node.fields:
@@ -87,7 +95,7 @@ class IncludeInliner:
 
     def _body(self, body: list, assigned: set[str], certain: frozenset[str]) -> None:
         for index, statement in enumerate(body):
-            if isinstance(statement, nodes.Include):
+            if isinstance(statement, nodes.Include) and not self.keep_includes:
                 body[index] = self._inlined(statement, assigned, certain)
             elif isinstance(statement, nodes.Node):
                 self._child(statement, assigned, certain)
@@ -96,8 +104,10 @@ class IncludeInliner:
 
     def _child(self, node: nodes.Node, assigned: set[str], certain: frozenset[str]) -> None:
         if isinstance(node, nodes.Block):
+            keep_includes = self.keep_includes
             self._function(node)
-        elif not isinstance(node, _FUNCTIONS):
+            self.keep_includes = keep_includes
+        elif not isinstance(node, _NOT_ENTERED):
             self._within(node, assigned, certain)
 
     def _inlined(self, include: nodes.Include, assigned: set[str], certain: frozenset[str]
@@ -108,8 +118,11 @@ class IncludeInliner:
             return include
         loader = self.environment.loader
         assert loader is not None
-        source, filename, _ = loader.get_source(self.environment, name)
-        partial = jinja2.Environment._parse(self.environment, source, name, filename)
+        try:
+            source, filename, _ = loader.get_source(self.environment, name)
+            partial = jinja2.Environment._parse(self.environment, source, name, filename)
+        except (jinja2.TemplateNotFound, jinja2.TemplateSyntaxError):
+            return include  # the include fails when, and only if, it runs, as Jinja's does
         if any(True for _ in partial.find_all(_KEPT_AS_INCLUDES)):
             return include
         partial = IncludeInliner(self.environment, (*self.within, name)).inline(partial)
@@ -117,6 +130,16 @@ class IncludeInliner:
         if reads & (assigned - certain) or reads & _INCLUDES_CANNOT_SEE:
             return include
         return nodes.Scope(partial.body, lineno=include.lineno)
+
+
+def _bound_names(root: nodes.Node) -> set[str]:
+    """Every name set in `root`: by `set`, `for` and `with`, and by macros and imports."""
+    bound = {found.name for found in root.find_all(nodes.Name) if found.ctx != "load"}
+    bound |= {macro.name for macro in root.find_all(nodes.Macro)}
+    bound |= {found.target for found in root.find_all(nodes.Import)}
+    for found in root.find_all(nodes.FromImport):
+        bound |= {alias if isinstance(alias, str) else alias[-1] for alias in found.names}
+    return bound
 
 
 def _set_by_enclosing(node: nodes.Node, field: str) -> frozenset[str]:
@@ -138,8 +161,8 @@ def _reads_from_outside(node: nodes.Node, bound: frozenset[str] = frozenset()
                         ) -> Iterator[str]:
     """The names a partial reads, but those its own `{% for %}`s and `{% with %}`s set
     where they set them (`loop` among them)."""
-    if isinstance(node, nodes.Name) and node.ctx == "load":
-        if node.name not in bound:
+    if isinstance(node, nodes.Name | nodes.NSRef) and getattr(node, "ctx", "load") == "load":
+        if node.name not in bound:  # `{% set ns.a = 1 %}` reads `ns` too
             yield node.name
         return
     for field in node.fields:
@@ -151,15 +174,15 @@ def _reads_from_outside(node: nodes.Node, bound: frozenset[str] = frozenset()
 
 
 LOCALIZER = "l"  # the name render.HtmlRenderer gives the page's Localizer
+# The global through which compiled templates know render.Localizer (render._Template).
+LOCALIZER_CLASS = "sitegen_localizer_class"
 
 
 class DirectCalls(NodeTransformer):
     """Marks each call `l.method(…)` `direct` (Jinja allows no node types of our own)."""
 
     def calls(self, template: nodes.Template) -> nodes.Template:
-        sets_l = any(found.name == LOCALIZER and found.ctx != "load"
-                     for found in template.find_all(nodes.Name))
-        return template if sets_l else self.visit(template)
+        return self.visit(template)
 
     def visit_Call(self, call: nodes.Call) -> nodes.Node:
         self.generic_visit(call)
@@ -180,11 +203,19 @@ class CodeGenerator(jinja2.compiler.CodeGenerator):
         if forward_caller or not getattr(call, "direct", False):
             super().visit_Call(call, frame, forward_caller=forward_caller)
             return
+        # `l` is the Localizer on every page sitegen renders, but a template can give the
+        # name to something else (a child template's `set`, an import, a loop around an
+        # include): then the call is Jinja's own.
         assert isinstance(call.node, nodes.Getattr)
+        self.write("(")
         self.visit(call.node.node, frame)
         self.write(f".{call.node.attr}(")
         for index, argument in enumerate([*call.args, *call.kwargs]):
             if index:
                 self.write(", ")
             self.visit(argument, frame)
+        self.write(") if ")
+        self.visit(call.node.node, frame)
+        self.write(f".__class__ is {LOCALIZER_CLASS} else ")
+        super().visit_Call(call, frame)
         self.write(")")

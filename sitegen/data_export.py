@@ -65,8 +65,9 @@ def _exported_fields(kind: type) -> tuple[tuple[str, ...], Callable[[Any], tuple
     if not dataclasses.is_dataclass(kind):
         return None
     names = tuple(f.name for f in dataclasses.fields(kind) if f.name not in _SKIPPED)
-    values_of = operator.attrgetter(*names)
-    return names, (values_of if len(names) > 1 else lambda value: (values_of(value),))
+    if len(names) < 2:  # attrgetter gives a tuple only of two or more
+        return names, lambda value: tuple(getattr(value, name) for name in names)
+    return names, operator.attrgetter(*names)
 
 
 def table_json(table: TargetTable, glossary: Glossary) -> bytes:
@@ -121,6 +122,8 @@ def to_csv(rows: list[list[str]], header: bool = True) -> str:
         line = ",".join(row)
         if line.count(",") != len(row) - 1 or '"' in line or "\n" in line or "\r" in line:
             line = ",".join(map(_csv_field, row))
+        elif not line and len(row) == 1:
+            line = '""'  # as csv.writer: a row of one empty field is not an empty line
         lines.append(line)
     lines.append("")  # the last row's line ending
     return "\r\n".join(lines)

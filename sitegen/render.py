@@ -25,7 +25,7 @@ try:  # markupsafe's C escaping of a str, without the Markup around it
 except ImportError:  # pragma: no cover - markupsafe without its C speedups, or renamed
     _escape_text = escape
 
-from .compiling import CodeGenerator, DirectCalls, IncludeInliner
+from .compiling import LOCALIZER_CLASS, CodeGenerator, DirectCalls, IncludeInliner
 from .errors import Diagnostics, Position
 from .glossary import Glossary
 from .localize import (
@@ -270,6 +270,7 @@ class _Template(jinja2.Template):
         template = super().from_code(environment, code, globals, uptodate)
         # The name every output expression of the template's code calls (jinja2.compiler).
         template.root_render_func.__globals__["escape"] = escaped
+        template.root_render_func.__globals__[LOCALIZER_CLASS] = Localizer  # compiling.py
         return template
 
 

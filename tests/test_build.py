@@ -453,11 +453,33 @@ PARTIAL_SCOPING = {
                                           "{{ depth }}{% include '_p.html' %}{% endif %}"),
     "a macro": ("{% include '_p.html' %}{{ m is defined }}",
                 "{% macro m() %}M{{ x }}{% endmacro %}{{ m() }}"),
-    # `l` is the page's Localizer, whose calls are compiled direct, unless a template
-    # sets `l` itself (here to a macro, which needs Jinja's call).
+    "autoescape off": ("{% autoescape false %}{% include '_p.html' %}{% endautoescape %}",
+                       "{{ html }}"),
+    "a child template": ("{% extends 'base.html' %}{% include '_p.html' %}"
+                         "{% block b %}{% include '_p.html' %}{% endblock %}", "P",
+                         {"base.html": "BASE[{% block b %}{% endblock %}]"}),
+    "a macro later": ("{% include '_p.html' %}{% macro x() %}{% endmacro %}", "[{{ x }}]"),
+    "an import later": ("{% include '_p.html' %}{% import '_m.html' as x %}", "[{{ x }}]",
+                        {"_m.html": "{% macro m() %}M{% endmacro %}"}),
+    "a namespace": ("{% include '_p.html' %}{% set ns = namespace(a=0) %}[{{ ns.a }}]",
+                    "{% set ns.a = 5 %}"),
+    "self": ("{% block t %}T{% endblock %}{% include '_p.html' %}", "{{ self.t() }}"),
+    "super": ("{% extends 'base.html' %}{% block b %}{% include '_p.html' %}{% endblock %}",
+              "[{{ super() }}]", {"base.html": "{% block b %}BASE{% endblock %}"}),
+    "a missing partial never reached": ("{% if flag %}{% include '_nope.html' %}{% endif %}ok",
+                                        ""),
+    "a broken partial never reached": ("{% if flag %}{% include '_p.html' %}{% endif %}ok",
+                                       "{% if %}"),
+    # `l` is the page's Localizer, whose calls are compiled direct; where a template gives
+    # the name to something else, the call must be Jinja's.
+    "l called": ("{{ l.ui('home') }}{% include '_p.html' %}", "{{ l.other_ui('home') }}"),
     "l set by the template": ("{% macro l() %}{{ varargs }}{% endmacro %}{{ l(1, 2) }}", ""),
-    "l called": ("{{ l.upper() }}{{ l.replace('o', 0 ~ '') }}{% include '_p.html' %}",
-                 "{{ l.count(x) }}"),
+    "l set by a child template": ("{% extends 'base.html' %}{% set l = words %}", "",
+                                  {"base.html": "{{ l.upper() }}"}),
+    "l imported": ("{% import '_m.html' as l %}{{ l.m() }}", "",
+                   {"_m.html": "{% macro m() %}M{% endmacro %}"}),
+    "l a loop's": ("{% for l in [words] %}{% include '_p.html' %}{% endfor %}",
+                   "{% macro kept() %}{% endmacro %}{{ l.upper() }}"),
 }
 
 
@@ -468,16 +490,21 @@ def compiled_code(environment, name: str) -> str:
 
 @pytest.mark.parametrize("case", PARTIAL_SCOPING)
 def test_a_partial_sees_what_an_include_sees(tmp_path: Path, case: str):
-    from sitegen.render import make_environment
+    from jinja2.utils import Namespace
 
-    page, partial = PARTIAL_SCOPING[case]
-    (tmp_path / "page.html").write_text(page, encoding="utf-8")
-    (tmp_path / "_p.html").write_text(partial, encoding="utf-8")
+    from sitegen.glossary import load_glossary
+    from sitegen.render import Localizer, make_environment
+
+    page, partial, *others = PARTIAL_SCOPING[case]
+    for name, text in {"page.html": page, "_p.html": partial, **(others or [{}])[0]}.items():
+        (tmp_path / name).write_text(text, encoding="utf-8")
+    values = {"x": "context", "flag": False, "depth": 0, "html": "<b>", "ns": Namespace(a=1),
+              "l": Localizer("en", load_glossary()), "words": {"upper": lambda: "WORDS"}}
 
     def rendered(inline: bool) -> str:
         try:
             return make_environment(tmp_path, stock=not inline).get_template(
-                "page.html").render(x="context", flag=False, depth=0, l="localizer")
+                "page.html").render(values)
         except Exception as failure:  # the same failure, if it is one
             return f"{type(failure).__name__}: {failure}"
 

@@ -91,6 +91,9 @@ def test_csv_text_is_what_the_csv_module_writes(seed_site: Path):
             for pieces in (plain, [*plain, ","], [*plain, '"'], [*plain, "\r"],
                            [*plain, "\n"], [*plain, "\r\n", ",", '"']) for _ in range(100)]
     assert to_csv(made) == by_the_csv_module(made)
+    out = io.StringIO()
+    csv.writer(out, lineterminator="\r\n").writerows([[""], ["a"], ["", ""]])
+    assert to_csv([[""], ["a"], ["", ""]], header=False) == out.getvalue()
     for table in sorted((seed_site / "data").rglob("*.csv")):
         with table.open(encoding="utf-8-sig", newline="") as file:
             rows = list(csv.reader(file))[1:]
