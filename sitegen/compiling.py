@@ -65,10 +65,11 @@ _NOT_ENTERED = (nodes.Macro, nodes.CallBlock, nodes.ScopedEvalContextModifier)
 
 
 class IncludeInliner:
-    def __init__(self, environment: jinja2.Environment,
-                 within: tuple[str | None, ...]) -> None:
+    def __init__(self, environment: jinja2.Environment, within: tuple[str | None, ...],
+                 compiles: dict[str, bool]) -> None:
         self.environment = environment
         self.within = within  # the templates being inlined into: a loop stays an include
+        self.compiles = compiles  # whether Jinja compiles each partial, found out once
 
     def inline(self, template: nodes.Template) -> nodes.Template:
         if any(type(found) is nodes.EvalContextModifier
@@ -81,11 +82,19 @@ class IncludeInliner:
     def _function(self, root: nodes.Node, keep_includes: bool = False) -> None:
         """The template's top level, or a block: one Python function of compiled code,
         whose locals are the names bound anywhere in it."""
-        self.keep_includes = keep_includes
+        self.keep_includes, self.loop_given = keep_includes, True
         self._within(root, _bound_names(root), frozenset())
         self.keep_includes = False
 
     def _within(self, node: nodes.Node, assigned: set[str], certain: frozenset[str]) -> None:
+        if isinstance(node, nodes.For):  # see _gives_loop
+            gives_loop, self.loop_given = self.loop_given, _gives_loop(node)
+            self._fields(node, assigned, certain)
+            self.loop_given = gives_loop
+        else:
+            self._fields(node, assigned, certain)
+
+    def _fields(self, node: nodes.Node, assigned: set[str], certain: frozenset[str]) -> None:
         for field in node.fields:
             value = getattr(node, field)
             if isinstance(value, list):
@@ -116,20 +125,50 @@ class IncludeInliner:
         if (not isinstance(name, str) or name in self.within or not include.with_context
                 or include.ignore_missing):
             return include
+        partial = self._partial(name)
+        if partial is None or any(True for _ in partial.find_all(_KEPT_AS_INCLUDES)):
+            return include
+        partial = IncludeInliner(self.environment, (*self.within, name),
+                                 self.compiles).inline(partial)
+        reads = set(_reads_from_outside(partial))
+        if reads & (assigned - certain) or reads & _INCLUDES_CANNOT_SEE:
+            return include
+        # In a loop that does not give `loop` yet, a partial's own `loop` would make it
+        # give it, to the includes and imports with context beside it (_gives_loop).
+        if not self.loop_given and any(
+                found.name == "loop" for found in partial.find_all(nodes.Name)):
+            return include
+        return nodes.Scope(partial.body, lineno=include.lineno)
+
+
+    def _partial(self, name: str) -> nodes.Template | None:
+        """The partial's tree, or None where Jinja's include would fail, but only when it
+        runs: a partial missing, not UTF-8, or that Jinja cannot compile (a syntax error,
+        an unknown filter or test) stays an include, which fails where Jinja's fails."""
         loader = self.environment.loader
         assert loader is not None
         try:
             source, filename, _ = loader.get_source(self.environment, name)
-            partial = jinja2.Environment._parse(self.environment, source, name, filename)
-        except (jinja2.TemplateNotFound, jinja2.TemplateSyntaxError):
-            return include  # the include fails when, and only if, it runs, as Jinja's does
-        if any(True for _ in partial.find_all(_KEPT_AS_INCLUDES)):
-            return include
-        partial = IncludeInliner(self.environment, (*self.within, name)).inline(partial)
-        reads = set(_reads_from_outside(partial))
-        if reads & (assigned - certain) or reads & _INCLUDES_CANNOT_SEE:
-            return include
-        return nodes.Scope(partial.body, lineno=include.lineno)
+            if name not in self.compiles:
+                self.compiles[name] = False
+                jinja2.compiler.generate(
+                    jinja2.Environment._parse(self.environment, source, name, filename),
+                    self.environment, name, filename)
+                self.compiles[name] = True
+            if not self.compiles[name]:
+                return None
+            return jinja2.Environment._parse(self.environment, source, name, filename)
+        except (jinja2.TemplateNotFound, jinja2.TemplateSyntaxError, UnicodeError):
+            return None
+
+
+def _gives_loop(loop: nodes.For) -> bool:
+    """Whether Jinja makes `loop` for this for-loop, and so hands it to the includes and
+    imports with context in its body: a recursive loop, one with a scoped block, or one
+    whose body reads `loop` anywhere, nested loops included (jinja2.compiler.visit_For)."""
+    return (loop.recursive or any(block.scoped for block in loop.find_all(nodes.Block))
+            or "loop" in jinja2.compiler.find_undeclared(
+                loop.iter_child_nodes(only=("body",)), ("loop",)))
 
 
 def _bound_names(root: nodes.Node) -> set[str]:
@@ -179,7 +218,13 @@ LOCALIZER_CLASS = "sitegen_localizer_class"
 
 
 class DirectCalls(NodeTransformer):
-    """Marks each call `l.method(…)` `direct` (Jinja allows no node types of our own)."""
+    """Marks each call `l.method(…)` of one of `methods` `direct` (Jinja allows no node
+    types of our own). Any other name keeps Jinja's call and its messages: a misspelt
+    method, `l.class()` (no Python call can be written for it), `l.ｕｉ()` (which Python
+    would read as `l.ui()`)."""
+
+    def __init__(self, methods: frozenset[str]) -> None:
+        self.methods = methods
 
     def calls(self, template: nodes.Template) -> nodes.Template:
         return self.visit(template)
@@ -190,6 +235,7 @@ class DirectCalls(NodeTransformer):
         call.direct = (  # type: ignore[attr-defined]
             isinstance(callee, nodes.Getattr) and isinstance(callee.node, nodes.Name)
             and callee.node.name == LOCALIZER and callee.node.ctx == "load"
+            and callee.attr in self.methods
             and not call.dyn_args and not call.dyn_kwargs
             and not any(is_python_keyword(keyword.key) for keyword in call.kwargs))
         return call

@@ -194,6 +194,11 @@ class Localizer:
         return self.text(value)
 
 
+# What templates may call on `l` the direct way (compiling.DirectCalls).
+LOCALIZER_METHODS = frozenset(name for name, member in vars(Localizer).items()
+                              if isinstance(member, FunctionType) and not name.startswith("_"))
+
+
 def make_environment(templates_dir: Path, search_words: bool = False,
                      stock: bool = False) -> jinja2.Environment:
     """The Jinja environment of every page; `search_words`: record pages carry the pair
@@ -242,7 +247,8 @@ class _Environment(jinja2.Environment):
         template = super()._parse(source, name, filename)
         if self.stock:
             return template
-        return DirectCalls().calls(IncludeInliner(self, (name,)).inline(template))
+        inliner = IncludeInliner(self, (name,), self.__dict__.setdefault("_compiles", {}))
+        return DirectCalls(LOCALIZER_METHODS).calls(inliner.inline(template))
 
     stock = False  # set before the first template loads
     code_generator_class = CodeGenerator

@@ -434,9 +434,21 @@ def test_templates_compiled_our_way_render_what_jinja_renders(tmp_path: Path, mo
 # A page and the partial it includes, which reads `x`, `loop`, `varargs`... where an include
 # and an inlined partial could differ: the inliner must leave these as includes.
 PARTIAL_SCOPING = {
-    "plain": ("{% for item in ['a', 'b'] %}{% include '_p.html' %}{% endfor %}[{{ x }}]",
+    "plain": ("{% for item in ['a', 'b'] %}{{ loop.index }}{% include '_p.html' %}"
+              "{% endfor %}[{{ x }}]",
               "{% set x = 'inner' %}<{{ item }}{{ x }}{% for i in [1] %}{{ loop.index }}"
               "{% endfor %}>"),
+    "loop given to a kept include": (
+        "{% for i in [1] %}{% include '_p.html' %}{% include '_kept.html' %}{% endfor %}",
+        "{% for j in [1] %}{{ loop.index }}{% endfor %}",
+        {"_kept.html": "{% macro m() %}{% endmacro %}[{{ loop is defined }}]"}),
+    "loop set by the partial": ("{% for i in [1] %}{% include '_p.html' %}{% endfor %}",
+                                "{% set loop = 5 %}{{ loop }}"),
+    "an unknown filter never reached": ("{% if flag %}{% include '_p.html' %}{% endif %}ok",
+                                        "{{ x|no_such_filter }}"),
+    "a partial not in UTF-8 never reached": (
+        "{% if flag %}{% include '_gbk.html' %}{% endif %}ok", "",
+        {"_gbk.html": "培训".encode("gbk")}),
     "set later": ("{% include '_p.html' %}{% set x = 'later' %}{{ x }}", "[{{ x }}]"),
     "set later in a loop": ("{% for i in [1, 2] %}{% include '_p.html' %}{% set x = i %}"
                             "{% endfor %}", "[{{ x }}]"),
@@ -473,6 +485,9 @@ PARTIAL_SCOPING = {
     # `l` is the page's Localizer, whose calls are compiled direct; where a template gives
     # the name to something else, the call must be Jinja's.
     "l called": ("{{ l.ui('home') }}{% include '_p.html' %}", "{{ l.other_ui('home') }}"),
+    "l.class() never reached": ("{% if flag %}{{ l.class() }}{% endif %}ok", ""),
+    "l's method misspelt": ("{{ l.no_such_method() }}", ""),
+    "l's method in full-width letters": ("{{ l.ｕｉ('home') }}", ""),
     "l set by the template": ("{% macro l() %}{{ varargs }}{% endmacro %}{{ l(1, 2) }}", ""),
     "l set by a child template": ("{% extends 'base.html' %}{% set l = words %}", "",
                                   {"base.html": "{{ l.upper() }}"}),
@@ -497,7 +512,7 @@ def test_a_partial_sees_what_an_include_sees(tmp_path: Path, case: str):
 
     page, partial, *others = PARTIAL_SCOPING[case]
     for name, text in {"page.html": page, "_p.html": partial, **(others or [{}])[0]}.items():
-        (tmp_path / name).write_text(text, encoding="utf-8")
+        (tmp_path / name).write_bytes(text if isinstance(text, bytes) else text.encode())
     values = {"x": "context", "flag": False, "depth": 0, "html": "<b>", "ns": Namespace(a=1),
               "l": Localizer("en", load_glossary()), "words": {"upper": lambda: "WORDS"}}
 
@@ -510,7 +525,7 @@ def test_a_partial_sees_what_an_include_sees(tmp_path: Path, case: str):
 
     assert rendered(True) == rendered(False)
     if case == "plain":
-        assert rendered(True) == "<ainner1><binner1>[context]"
+        assert rendered(True) == "1<ainner1>2<binner1>[context]"
         assert "get_template('_p.html'" not in compiled_code(
             make_environment(tmp_path), "page.html")
 
