@@ -8,6 +8,7 @@ machines drift, so only figures from one run are compared.
 
 from __future__ import annotations
 
+import os
 import random
 import resource
 import shutil
@@ -179,6 +180,11 @@ def _timed_build(folder: Path, jobs: int | None, up_to_date: bool = False) -> Ti
     """One `sitegen build` in a fresh process, which must find build/ `up_to_date` or
     not: a figure for the wrong kind of build would be worse than none."""
     _wait_for_deleters(folder)
+    # What earlier rounds wrote goes to the disk first: a build of 10 000 records writes
+    # 850 MB, which the kernel writes back over the next half minute, beside (and
+    # slowing, up to 7 s of system time) the round after it, not the build it came from.
+    if hasattr(os, "sync"):
+        os.sync()
     # HTML and data files only: `sitegen bench search` measures the index, and the PDF
     # figures come from `--pdf-sample`.
     command = [sys.executable, "-m", "sitegen.cli", "--project", str(folder), "build",
