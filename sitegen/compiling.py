@@ -84,7 +84,6 @@ class IncludeInliner:
         whose locals are the names bound anywhere in it."""
         self.keep_includes, self.loop_given = keep_includes, True
         self._within(root, _bound_names(root), frozenset())
-        self.keep_includes = False
 
     def _within(self, node: nodes.Node, assigned: set[str], certain: frozenset[str]) -> None:
         if isinstance(node, nodes.For):  # see _gives_loop
@@ -113,9 +112,9 @@ class IncludeInliner:
 
     def _child(self, node: nodes.Node, assigned: set[str], certain: frozenset[str]) -> None:
         if isinstance(node, nodes.Block):
-            keep_includes = self.keep_includes
+            outside = self.keep_includes, self.loop_given
             self._function(node)
-            self.keep_includes = keep_includes
+            self.keep_includes, self.loop_given = outside
         elif not isinstance(node, _NOT_ENTERED):
             self._within(node, assigned, certain)
 
@@ -139,7 +138,6 @@ class IncludeInliner:
                 found.name == "loop" for found in partial.find_all(nodes.Name)):
             return include
         return nodes.Scope(partial.body, lineno=include.lineno)
-
 
     def _partial(self, name: str) -> nodes.Template | None:
         """The partial's tree, or None where Jinja's include would fail, but only when it

@@ -442,6 +442,11 @@ PARTIAL_SCOPING = {
         "{% for i in [1] %}{% include '_p.html' %}{% include '_kept.html' %}{% endfor %}",
         "{% for j in [1] %}{{ loop.index }}{% endfor %}",
         {"_kept.html": "{% macro m() %}{% endmacro %}[{{ loop is defined }}]"}),
+    "loop given after a block in a loop": (
+        "{% for i in [1] %}{% block b %}{% endblock %}{% include '_p.html' %}"
+        "{% include '_kept.html' %}{% endfor %}",
+        "{% for j in [1] %}{{ loop.index }}{% endfor %}",
+        {"_kept.html": "{% macro m() %}{% endmacro %}[{{ loop is defined }}]"}),
     "loop set by the partial": ("{% for i in [1] %}{% include '_p.html' %}{% endfor %}",
                                 "{% set loop = 5 %}{{ loop }}"),
     "an unknown filter never reached": ("{% if flag %}{% include '_p.html' %}{% endif %}ok",
