@@ -141,8 +141,9 @@ class IncludeInliner:
 
     def _partial(self, name: str) -> nodes.Template | None:
         """The partial's tree, or None where Jinja's include would fail, but only when it
-        runs: a partial missing, not UTF-8, or that Jinja cannot compile (a syntax error,
-        an unknown filter or test) stays an include, which fails where Jinja's fails."""
+        runs: a partial missing, unreadable, not UTF-8, or that Jinja cannot compile (a
+        syntax error, an unknown filter or test) stays an include, which fails where
+        Jinja's fails."""
         loader = self.environment.loader
         assert loader is not None
         try:
@@ -156,7 +157,7 @@ class IncludeInliner:
             if not self.compiles[name]:
                 return None
             return jinja2.Environment._parse(self.environment, source, name, filename)
-        except (jinja2.TemplateNotFound, jinja2.TemplateSyntaxError, UnicodeError):
+        except (jinja2.TemplateNotFound, jinja2.TemplateSyntaxError, UnicodeError, OSError):
             return None
 
 

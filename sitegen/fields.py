@@ -143,7 +143,7 @@ class Fields:
         if node is None:
             return None
         if node.__class__ is Scalar:  # not null (_get): the usual text, with no field path
-            text: Text | None = Text(node.text.strip(), None, node.position)
+            text: Text | None = _scalar_text(node)  # type: ignore[arg-type]
         else:
             text = read_text(node, self.field(key), self.diagnostics)
         if text is not None and not text.zh:
@@ -200,7 +200,7 @@ def read_fields(node: Node, where: str, diagnostics: Diagnostics, allowed: tuple
 def read_text(node: Node, where: str, diagnostics: Diagnostics) -> Text | None:
     """Text is a plain string (Chinese) or a mapping `{zh: …, en: …}`."""
     if isinstance(node, Scalar):
-        return None if node.is_null else Text(node.text.strip(), None, node.position)
+        return None if node.is_null else _scalar_text(node)
     if node.__class__ is Mapping and (text := _translated_text(node)):
         return text
     fields = read_fields(node, where, diagnostics, ("zh", "en"))
@@ -215,10 +215,13 @@ def plain_text(node: Node | None) -> Text | None:
     """A text with nothing to report in it, read the short way (see read_text); None for
     anything else, null and empty text included."""
     if node.__class__ is Scalar:
-        if node.is_null or not (text := node.text.strip()):  # type: ignore[union-attr]
-            return None
-        return Text(text, None, node.position)  # type: ignore[union-attr]
+        text = None if node.is_null else _scalar_text(node)  # type: ignore[union-attr, arg-type]
+        return text if text and text.zh else None
     return _translated_text(node) if node.__class__ is Mapping else None  # type: ignore[arg-type]
+
+
+def _scalar_text(node: Scalar) -> Text:
+    return Text(node.text.strip(), None, node.position)
 
 
 def _translated_text(node: Mapping) -> Text | None:

@@ -219,6 +219,7 @@ def make_environment(templates_dir: Path, search_words: bool = False,
         auto_reload=False,
     )
     environment.stock = stock
+    environment.partials_compile = {}
     environment.context_class = _Context
     environment.template_class = _Template
     environment.filters["with_search_words"] = with_search_words if search_words else Markup
@@ -247,10 +248,12 @@ class _Environment(jinja2.Environment):
         template = super()._parse(source, name, filename)
         if self.stock:
             return template
-        inliner = IncludeInliner(self, (name,), self.__dict__.setdefault("_compiles", {}))
+        inliner = IncludeInliner(self, (name,), self.partials_compile)
         return DirectCalls(LOCALIZER_METHODS).calls(inliner.inline(template))
 
-    stock = False  # set before the first template loads
+    # Both set by make_environment before the first template loads.
+    stock = False
+    partials_compile: dict[str, bool]  # compiling.IncludeInliner's, for every template
     code_generator_class = CodeGenerator
 
 

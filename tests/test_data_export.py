@@ -129,3 +129,25 @@ def test_table_json_is_one_compact_utf8_line_without_internals(seed_site: Path):
                   for second in first["second_levels"] for indicator in second["indicators"]
                   for value in indicator["values"] if value]
         assert values and all(list(value) == value_fields for value in values), path
+
+
+def test_a_model_class_of_one_or_no_exported_field_is_written_as_a_mapping():
+    """The JSON hook takes a class's fields with operator.attrgetter, which gives a tuple
+    only for two names or more: one field, or none left after the internal ones, still
+    make a mapping (the review found the second raising TypeError)."""
+    import dataclasses
+
+    from sitegen.data_export import _json_value
+    from sitegen.glossary import load_glossary
+
+    @dataclasses.dataclass
+    class One:
+        amount: int
+        position: int = 0
+
+    @dataclasses.dataclass
+    class Internal:
+        position: int = 0
+
+    assert _json_value(One(5), load_glossary()) == {"amount": 5}
+    assert _json_value(Internal(), load_glossary()) == {}
