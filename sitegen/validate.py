@@ -443,6 +443,13 @@ class RecordValidator:
         text = read_text(node, where, self.diagnostics)
         if text is None:
             return None
+        if not text.zh:  # `""` would be published as an empty cell, unexplained
+            self.diagnostics.error(
+                text.position or Position(""),
+                f"'{where}' is empty: write the target value as printed, `~` for a cell the "
+                "source prints blank, or `missing: <why>` if the source lost it",
+                "empty-value")
+            return None
         value = parse_indicator_value(text.zh, self.qualitative)
         if text.en:
             return replace(value, en=text.en)

@@ -74,12 +74,15 @@ def test_valid_record_passes(project_factory, capsys):
         ("            - name: 培训次数", "            - name: {zh: ' ', en: Trainings}",
          "Trainings", "'indicators.first_levels[0].second_levels[0].indicators[0].name.zh' "
          "is empty"),
+        ("              value: \"=4(次)\"", "              value: \" \"", "value: \" \"",
+         "'indicators.first_levels[0].second_levels[0].indicators[0].value' is empty: "
+         "write the target value as printed, `~` for a cell"),
     ],
     ids=["syntax", "duplicate-key", "anchor", "tag", "unknown-field", "did-you-mean",
          "wrong-type", "bad-date", "date-order", "date-year", "funding-sum", "bad-amount",
          "misgrouped-amount",
          "bad-unit", "missing-field", "unknown-form", "value-count", "value-type",
-         "unknown-level-field", "empty-text", "empty-indicator-name"],
+         "unknown-level-field", "empty-text", "empty-indicator-name", "empty-value"],
 )
 def test_each_mistake_is_reported_with_its_line(project_factory, capsys, old, new, needle,
                                                 message):
