@@ -12,7 +12,7 @@ from collections.abc import Iterator
 from decimal import Decimal
 
 from .errors import Diagnostics, Position
-from .load import NULL_WORDS, Mapping, Node, Scalar, Sequence
+from .load import NULL_WORDS, Mapping, Node, Scalar, Sequence, typing_slip
 from .model import Text
 from .values import MAX_DIGITS, parse_amount
 
@@ -191,9 +191,14 @@ def read_fields(node: Node, where: str, diagnostics: Diagnostics, allowed: tuple
     if isinstance(node, Mapping):
         return Fields(node, where, diagnostics, allowed)
     what = f"'{where}'" if where else "the record"
-    diagnostics.error(node.position, f"{what} must be a mapping of fields "
-                                     f"({', '.join(allowed)}), not {kind_name(node)}",
-                      "wrong-type")
+    message = f"{what} must be a mapping of fields ({', '.join(allowed)}), not {kind_name(node)}"
+    # `- name：产出指标` is one text to YAML: say why, where the slip is.
+    if isinstance(node, Scalar) and (slip := typing_slip(node.text)):
+        column, advice = slip
+        diagnostics.error(Position(node.path, node.line, node.column + column - 1),
+                          f"{message}: {advice}", "wrong-type")
+        return None
+    diagnostics.error(node.position, message, "wrong-type")
     return None
 
 

@@ -10,6 +10,7 @@ also makes this the fast path of a cold build.
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import yaml
@@ -152,6 +153,11 @@ def _describe(broken: yaml.MarkedYAMLError, path: str, text: str) -> tuple[Posit
     if "expected a single document" in problem:
         return position, ("a record file holds one YAML document; remove this second `---` "
                           "document or put it in a file of its own")
+    slip = _typing_slip(mark.line if mark else None, text)
+    if slip:
+        line, column, what = slip
+        return Position(path, line, column), (
+            f"{what}. YAML stopped on line {position.line}: {problem}")
     unclosed = _runaway_quote(broken, text)
     if unclosed and unclosed != (position.line, position.column):
         line, column = unclosed
@@ -161,6 +167,47 @@ def _describe(broken: yaml.MarkedYAMLError, path: str, text: str) -> tuple[Posit
             "of several lines is written as a `|-` block)")
     return position, (f"this is not valid YAML: {problem}. Check indentation and quoting "
                       "(a value starting with >, |, *, &, !, %, @ or # must be quoted)")
+
+
+# Slips of a Chinese input method, or of a Windows editor, that YAML reports on a later
+# line in its own terms ("mapping values are not allowed in this context"): a field name
+# followed by a full-width colon, or by a colon with no space, and indentation made of
+# full-width spaces or tabs. Sought only on the failing line and the two above it, where
+# such a slip makes YAML fail; elsewhere a full-width colon is ordinary Chinese text.
+_FIELD_SLIP = re.compile(r"^[ ]*(?:- )?([A-Za-z_][A-Za-z0-9_]*)(：|:(?=[^\s/]))")
+_INDENT_SLIP = re.compile(r"^[ ]*([\t\u3000])")
+_SLIP_LINES = 3
+
+
+def _typing_slip(failed: int | None, text: str) -> tuple[int, int, str] | None:
+    """(line, column, what to do) for the slip nearest above a YAML failure on line
+    `failed` (counted from 0), if there is one."""
+    if failed is None:
+        return None
+    lines = text.splitlines()
+    for number in range(min(failed, len(lines) - 1), max(-1, failed - _SLIP_LINES), -1):
+        if slip := typing_slip(lines[number]):
+            return number + 1, *slip
+    return None
+
+
+def typing_slip(line: str) -> tuple[int, str] | None:
+    """(column, what to do) if a line of YAML holds one of the slips above."""
+    if indent := _INDENT_SLIP.match(line):
+        kind = "a tab" if indent[1] == "\t" else "full-width spaces (　)"
+        return indent.start(1) + 1, (f"this line is indented with {kind}: YAML indents with "
+                                     "ordinary spaces only; replace them with spaces")
+    if not (field := _FIELD_SLIP.match(line)):
+        return None
+    name = field[1]
+    if field[2] == "：":
+        return field.start(2) + 1, (
+            f"`{name}：` is written with a full-width colon (：), so YAML does not read it "
+            f"as the field {name}: write `{name}: ` with an ASCII colon and a space (English "
+            "punctuation in the input method)")
+    return field.start(2) + 1, (
+        f"`{name}:` has no space after its colon, so YAML reads the line as one text, not "
+        f"the field {name}: write `{name}: ` with a space after the colon")
 
 
 def _runaway_quote(broken: yaml.MarkedYAMLError, text: str) -> tuple[int, int] | None:

@@ -443,6 +443,49 @@ def test_an_unclosed_quote_is_reported_where_it_opens(project_factory, capsys, o
         assert "not closed" not in output, output
 
 
+@pytest.mark.parametrize(("old", "new", "column", "message"), [
+    ("    - name: 产出指标\n", "    - name：产出指标\n", 11,
+     "`name：` is written with a full-width colon (：), so YAML does not read it as the "
+     "field name: write `name: ` with an ASCII colon and a space"),
+    ("    - name: 产出指标\n", "    - name:产出指标\n", 11,
+     "`name:` has no space after its colon"),
+    ("        - name: 数量指标\n", "\u3000\u3000\u3000\u3000- name: 数量指标\n", 1,
+     "this line is indented with full-width spaces (　): YAML indents with ordinary spaces"),
+    ("        - name: 数量指标\n", "\t- name: 数量指标\n", 1,
+     "this line is indented with a tab: YAML indents with ordinary spaces"),
+], ids=["full-width-colon", "no-space-after-colon", "full-width-indent", "tab-indent"])
+def test_an_input_method_slip_is_named_on_its_own_line(project_factory, capsys, old, new,
+                                                       column, message):
+    """A full-width colon or space typed by a Chinese input method, or a tab, makes YAML
+    fail a line later in its own words ("mapping values are not allowed in this
+    context"): the error is put on the slip, saying what to type instead."""
+    record = with_change(old, new)
+    status, output = check(project_factory, capsys, record)
+    line = line_of(record, new.strip())
+    assert status == 1, output
+    assert f"{PATH}:{line}:{column}: error: {message}" in output, output
+    assert "YAML stopped on line" in output and output.count(" error: ") == 1, output
+
+
+def test_a_slip_that_yaml_reads_as_text_is_named_too(project_factory, capsys):
+    """`- name：培训次数` with nothing under it is valid YAML (one text): the record check
+    says why it is not the mapping it should be."""
+    record = with_change('            - name: 培训次数\n              value: "=4(次)"\n',
+                         "            - name：培训次数\n")
+    status, output = check(project_factory, capsys, record)
+    assert status == 1, output
+    assert (f"{PATH}:{line_of(record, 'name：培训次数')}:19: error: 'indicators.first_levels[0]"
+            ".second_levels[0].indicators[0]' must be a mapping of fields") in output, output
+    assert "`name：` is written with a full-width colon" in output
+
+
+def test_a_full_width_colon_inside_a_value_is_not_a_slip(project_factory, capsys):
+    """其中：财政资金 is ordinary Chinese: a YAML mistake just below it blames the mistake."""
+    record = with_change("            amount: 1,000.00\n", "            amount: [1,000.00\n")
+    status, output = check(project_factory, capsys, record)
+    assert status == 1 and "not valid YAML" in output and "full-width" not in output, output
+
+
 @pytest.mark.parametrize("written", [
     "{zh: 培训, en: Training}", "{zh: ' 培训 ', en: ' '}", "{zh: 培训, en: ~}", "{zh: 培训}",
     "{zh: '', en: Training}", "{zh: ~, en: Training}", "{en: Training}", "{zh: [培训]}",
