@@ -231,10 +231,13 @@ def _stop_on_errors(diagnostics: Diagnostics) -> None:
 
 
 class CombinedCsv:
-    """data/indicators.csv: every table's indicator rows, in the records' order (content/'s
-    publishers, years and files), each table's CSV appended as its chunk of records comes
-    back from the workers. It was written after them, file by file: 148 MB at 10 000
-    records, 0.2-0.65 s of the build's serial end, now done while they work."""
+    """data/indicators.csv: every target table's indicator rows, in the records' order
+    (content/'s publishers, years and files), each table's CSV appended as its chunk of
+    records comes back from the workers. It was written after them, file by file: 148 MB
+    at 10 000 records, 0.2-0.65 s of the build's serial end, now done while they work.
+
+    It appends exactly the files RecordOutcome.data_csv names, all in CSV_HEADER's
+    columns: a report's CSV (scores, columns of its own) is never named there."""
 
     def __init__(self, out: StagedOutput) -> None:
         self.folder = out.staging

@@ -1,9 +1,10 @@
-"""The numbers as data, for journalists and auditors: a JSON and a CSV file per table,
-and one CSV of every indicator on the site.
+"""The numbers as data, for journalists and auditors: a JSON and a CSV file per record
+(target table or evaluation report), and one CSV of every table's indicators on the site.
 
 JSON mirrors the record model (both languages, amounts as exact decimal strings, each
-value with its parsed parts); CSV has one row per indicator value, so a spreadsheet can
-filter "every 满意度 indicator below 90 %" without reading a page.
+value with its parsed parts); a table's CSV has one row per indicator value, so a
+spreadsheet can filter "every 满意度 indicator below 90 %" without reading a page, and a
+report's one row per scored indicator, with its weight, score, explanation and rule.
 """
 
 from __future__ import annotations
@@ -11,32 +12,68 @@ from __future__ import annotations
 import dataclasses
 import functools
 import operator
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from decimal import Decimal
 from typing import Any
 
 import orjson
 
+from .evaluation import (
+    EvaluationReport,
+    MarkdownBlock,
+    ScoredFirstLevel,
+    ScoredSecondLevel,
+    ScoreTable,
+    Section,
+    TableBlock,
+)
 from .glossary import Glossary
 from .localize import english_text, english_value
 from .model import IndicatorValue, Publisher, TargetTable, Text
+from .site import data_base
+
+Record = TargetTable | EvaluationReport
 
 CSV_HEADER = ("publisher", "year", "record", "project_zh", "project_en", "first_level",
               "second_level", "indicator_zh", "indicator_en", "target_column", "value",
               "operator", "number", "unit", "qualitative", "missing_in_source",
               # Added after the first release, so at the end: what the English page shows.
               "first_level_en", "second_level_en", "value_en")
-_SKIPPED = {"position", "known", "english_coverage", "source_path"}
+# A report's CSV: one row per scored indicator. Its own columns, not CSV_HEADER's: a
+# score is not a target value, so these rows stay out of data/indicators.csv.
+REPORT_CSV_HEADER = ("publisher", "year", "record", "project_zh", "project_en", "first_level",
+                     "second_level", "indicator_zh", "indicator_en", "target", "weight",
+                     "score", "explanation", "rule",
+                     # What the English page shows, as in CSV_HEADER's last columns.
+                     "first_level_en", "second_level_en", "target_en", "explanation_en",
+                     "rule_en")
+_SKIPPED = {"position", "positions", "score_position", "known", "english_coverage",
+            "source_path",
+            # A report's Markdown as the page's sanitised HTML: its source text is the data.
+            "html", "html_en"}
+# Written before a class's fields: which kind of block each of a report's body blocks is
+# (a class constant, not a field), since `body` and a section's `content` mix the three.
+_LEADING: dict[type, tuple[str, ...]] = {
+    MarkdownBlock: ("kind",), TableBlock: ("kind",), Section: ("kind",)}
+# Written after a class's fields: the totals and grade the model computes from the
+# indicators, which a reader would otherwise have to add up. Exact sums only: the rate
+# (score / weight, 17 / 19 say) has no exact decimal, so it is left to the reader.
+_COMPUTED: dict[type, tuple[str, ...]] = {
+    ScoreTable: ("weight", "score", "grade"),
+    ScoredFirstLevel: ("weight", "score"),
+    ScoredSecondLevel: ("weight", "score"),
+}
 
 
-def data_path(table: TargetTable, suffix: str) -> str:
-    return f"data/{table.publisher.id}/{table.year}/{table.id}.{suffix}"
+def data_path(record: Record, suffix: str) -> str:
+    return f"{data_base(record)}.{suffix}"
 
 
 def _json_value(value: Any, glossary: Glossary) -> Any:
     """orjson's hook for what it does not write itself: each model object as a mapping of
-    its exported fields (orjson writes their strings, numbers, lists and tuples), standard
-    terms with their English from the glossary, amounts as exact decimal strings."""
+    its exported fields and figures (_exported_fields; orjson writes their strings,
+    numbers, lists and tuples), standard terms with their English from the glossary,
+    amounts as exact decimal strings."""
     kind = type(value)
     if kind is Text:
         return {"zh": value.zh, "en": english_text(value, glossary)}
@@ -64,30 +101,38 @@ def _exported_fields(kind: type) -> tuple[tuple[str, ...], Callable[[Any], tuple
     their values in that order; None for other types."""
     if not dataclasses.is_dataclass(kind):
         return None
-    names = tuple(f.name for f in dataclasses.fields(kind) if f.name not in _SKIPPED)
+    names = (*_LEADING.get(kind, ()),
+             *(f.name for f in dataclasses.fields(kind) if f.name not in _SKIPPED),
+             *_COMPUTED.get(kind, ()))
     if len(names) < 2:  # attrgetter gives a tuple only of two or more
         return names, lambda value: tuple(getattr(value, name) for name in names)
     return names, operator.attrgetter(*names)
 
 
-def table_json(table: TargetTable, glossary: Glossary) -> bytes:
+def record_json(record: Record, glossary: Glossary) -> bytes:
     """One line of JSON, positions and internals left out. orjson (not the json module):
     it walks the model itself, where the json module needed the whole table copied into
     dicts and lists first; 0.38 → 0.16 ms a table, 6 % of a build's CPU. One line, because
     browsers and `jq` show it indented anyway."""
-    return orjson.dumps(table, default=functools.partial(_json_value, glossary=glossary),
+    return orjson.dumps(record, default=functools.partial(_json_value, glossary=glossary),
                         option=orjson.OPT_PASSTHROUGH_DATACLASS | orjson.OPT_APPEND_NEWLINE)
+
+
+def _record_columns(record: Record) -> list[str]:
+    """The first columns of every row of a record's CSV: which record and project."""
+    return [record.publisher.id, str(record.year), record.id, record.project.name.zh,
+            record.project.name.en or ""]
 
 
 def csv_rows(table: TargetTable, glossary: Glossary) -> list[list[str]]:
     rows = []
+    record = _record_columns(table)
     for first, second, indicator in table.indicators.indicators():
         levels_en = [(english_text(level, glossary) or "") if level else ""
                      for level in (first.name, second.name)]
         for target, value in zip(table.indicators.targets, indicator.values, strict=True):
             rows.append([
-                table.publisher.id, str(table.year), table.id, table.project.name.zh,
-                table.project.name.en or "", first.name.zh if first.name else "",
+                *record, first.name.zh if first.name else "",
                 second.name.zh if second.name else "", indicator.name.zh,
                 indicator.name.en or "", target.zh, value.raw if value else "",
                 (value.operator or "") if value else "",
@@ -98,15 +143,37 @@ def csv_rows(table: TargetTable, glossary: Glossary) -> list[list[str]]:
     return rows
 
 
+def report_csv_rows(report: EvaluationReport, glossary: Glossary) -> list[list[str]]:
+    """A report's scored indicators, one row each, in REPORT_CSV_HEADER's columns."""
+    record = _record_columns(report)
+    return [[*record, first.name.zh, second.name.zh, indicator.name.zh,
+             _english(indicator.name, glossary),
+             indicator.value.raw if indicator.value else "", str(indicator.weight),
+             str(indicator.score), _chinese(indicator.explanation), _chinese(indicator.rule),
+             _english(first.name, glossary), _english(second.name, glossary),
+             (english_value(indicator.value, glossary) or "") if indicator.value else "",
+             _english(indicator.explanation, glossary), _english(indicator.rule, glossary)]
+            for first, second, indicator in report.scoring.indicators()]
+
+
+def _chinese(text: Text | None) -> str:
+    return text.zh if text else ""
+
+
+def _english(text: Text | None, glossary: Glossary) -> str:
+    """A text's English as the English page shows it; blank where the page has none."""
+    return (english_text(text, glossary) or "") if text else ""
+
+
 # Excel, on Chinese Windows above all, reads a CSV without a byte-order mark as GBK and
 # shows mojibake; with one it reads UTF-8. Python (encoding="utf-8-sig"), pandas and
 # LibreOffice take it in their stride.
 BYTE_ORDER_MARK = "\ufeff"
 
 
-def to_csv(rows: list[list[str]], header: bool = True) -> str:
-    """CSV text of rows as wide as the header; with the header it is a whole file, and
-    starts with a byte-order mark.
+def to_csv(rows: list[list[str]], header: Sequence[str] | None = CSV_HEADER) -> str:
+    """CSV text of rows as wide as the header; with a header (a table's, by default) it is
+    a whole file, and starts with a byte-order mark; with None, only the rows.
 
     Written as the csv module writes it (QUOTE_MINIMAL, quotes doubled), to the byte; a
     test holds the two together. Joined here, not by csv.writer: nearly every row needs
@@ -117,7 +184,7 @@ def to_csv(rows: list[list[str]], header: bool = True) -> str:
     is quoted: Python 3.11's own writer did that for a bare "\\r" only if it was in the line
     ending, and with "\\n" alone such a field split its row in two for Excel and for
     Python's own reader."""
-    lines = [BYTE_ORDER_MARK + ",".join(CSV_HEADER)] if header else []
+    lines = [BYTE_ORDER_MARK + ",".join(header)] if header is not None else []
     for row in rows:
         line = ",".join(row)
         if line.count(",") != len(row) - 1 or '"' in line or "\n" in line or "\r" in line:

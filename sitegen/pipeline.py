@@ -23,7 +23,14 @@ from typing import Any
 
 from .collector import collector_paused
 from .content import load_record
-from .data_export import csv_rows, data_path, table_json, to_csv
+from .data_export import (
+    REPORT_CSV_HEADER,
+    csv_rows,
+    data_path,
+    record_json,
+    report_csv_rows,
+    to_csv,
+)
 from .errors import Diagnostic, Diagnostics
 from .evaluation import EvaluationReport
 from .glossary import Glossary
@@ -80,7 +87,10 @@ class RecordOutcome:
     summary: TableSummary | None
     diagnostics: list[Diagnostic]
     pdfs_rendered: int = 0
-    data_csv: str | None = None  # the table's CSV, relative to the output, if one was written
+    # A target table's CSV, relative to the output, if one was written: build.CombinedCsv
+    # appends it to data/indicators.csv, so it must have CSV_HEADER's columns. A report's
+    # CSV (scores, other columns) is never named here.
+    data_csv: str | None = None
     source_digest: bytes | None = None  # the record file's SHA-256, as it was read
 
 
@@ -132,15 +142,18 @@ class RecordPublisher:
         return RecordOutcome(file, summarize(table), diagnostics.items, rendered, data_csv,
                              loaded.source_digest)
 
-    def web_files(self, table: TargetTable | EvaluationReport, diagnostics: Diagnostics
+    def web_files(self, record: TargetTable | EvaluationReport, diagnostics: Diagnostics
                   ) -> str | None:
-        """A record's pages and, for a target table, its data files; returns the CSV's
-        path if it wrote one."""
-        self.write_pages(self.pages(table), diagnostics)
-        if not isinstance(table, TargetTable):
+        """A record's pages and data files; returns a target table's CSV path, for
+        data/indicators.csv (RecordOutcome.data_csv), and None for a report."""
+        glossary = self.work.glossary
+        self.write_pages(self.pages(record), diagnostics)
+        self.write(data_path(record, "json"), record_json(record, glossary))
+        if isinstance(record, EvaluationReport):
+            self.write(data_path(record, "csv"),
+                       to_csv(report_csv_rows(record, glossary), REPORT_CSV_HEADER))
             return None
-        self.write(data_path(table, "json"), table_json(table, self.work.glossary))
-        self.write(csv := data_path(table, "csv"), to_csv(csv_rows(table, self.work.glossary)))
+        self.write(csv := data_path(record, "csv"), to_csv(csv_rows(record, glossary)))
         return csv
 
     def pages(self, record: TargetTable | EvaluationReport,

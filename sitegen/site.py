@@ -205,8 +205,14 @@ def table_pages(table: TargetTable, with_pdf: bool = False) -> list[Page]:
     return [Page(table_path(table.publisher.id, table.year, table.id, language), "table.html",
                  language, {"table": table, "rows": rows,
                             "pdf_name": f"{table.id}.pdf" if with_pdf else None,
-                            "data_base": f"data/{table.publisher.id}/{table.year}/{table.id}"})
+                            "data_base": data_base(table)})
             for language in LANGUAGES]
+
+
+def data_base(record: TargetTable | EvaluationReport) -> str:
+    """Where a record's data files are (data_export.data_path), less the suffix: the
+    pages link both."""
+    return f"data/{record.publisher.id}/{record.year}/{record.id}"
 
 
 def report_pages(report: EvaluationReport, language: str | None = None,
@@ -214,6 +220,7 @@ def report_pages(report: EvaluationReport, language: str | None = None,
     """The web pages an evaluation report publishes: the report in each language (or one)."""
     context = report_context(report)
     context["pdf_name"] = f"{report.id}.pdf" if with_pdf else None
+    context["data_base"] = data_base(report)
     if report.targets:
         context["target_rows"] = indicator_rows(report.targets.indicators)
     return [Page(table_path(report.publisher.id, report.year, report.id, language),
@@ -239,8 +246,10 @@ def record_pages(record: TargetTable | EvaluationReport, with_pdf: bool = False)
 def report_pdf_page(report: EvaluationReport, language: str) -> Page:
     """The PDF of an evaluation report: the article of its web page, print layout."""
     path = table_pdf_path(report.publisher.id, report.year, report.id, language)
+    # No data links in print: a PDF travels without the site's data files.
     return Page(path, "pdf/report.html", language, {
-        **report_pages(report, language)[0].context, "publisher": report.publisher,
+        **report_pages(report, language)[0].context, "data_base": None,
+        "publisher": report.publisher,
         "year": report.year, "heading": report.project.name,
         "keywords": [report.project.name, report.title]})
 

@@ -4,15 +4,21 @@ from __future__ import annotations
 
 import csv
 import json
+import subprocess
 from decimal import Decimal
 from pathlib import Path
 
+import pytest
+from bs4 import BeautifulSoup
 from conftest import RECORD, REPO, run_cli
 
 from sitegen.content import load_site
 from sitegen.errors import Diagnostics
 from sitegen.glossary import load_glossary
 from sitegen.project import Project
+
+REPORT = "community-corrections-resettlement"  # the seed evaluation report
+REPORT_DATA = f"data/shenzhen-justice/2020/{REPORT}"
 
 
 def test_every_indicator_value_is_a_csv_row_and_tables_are_json(seed_site: Path):
@@ -73,14 +79,15 @@ def test_csv_text_is_what_the_csv_module_writes(seed_site: Path):
     what csv.writer writes, for the seed tables and for fields full of what needs quoting."""
     import io
     import random
+    from collections.abc import Sequence
 
-    from sitegen.data_export import BYTE_ORDER_MARK, CSV_HEADER, to_csv
+    from sitegen.data_export import BYTE_ORDER_MARK, CSV_HEADER, REPORT_CSV_HEADER, to_csv
 
-    def by_the_csv_module(rows: list[list[str]]) -> str:
+    def by_the_csv_module(rows: list[list[str]], header: Sequence[str] = CSV_HEADER) -> str:
         out = io.StringIO()
         out.write(BYTE_ORDER_MARK)
         writer = csv.writer(out, lineterminator="\r\n")
-        writer.writerow(CSV_HEADER)
+        writer.writerow(header)
         writer.writerows(rows)
         return out.getvalue()
 
@@ -93,11 +100,15 @@ def test_csv_text_is_what_the_csv_module_writes(seed_site: Path):
     assert to_csv(made) == by_the_csv_module(made)
     out = io.StringIO()
     csv.writer(out, lineterminator="\r\n").writerows([[""], ["a"], ["", ""]])
-    assert to_csv([[""], ["a"], ["", ""]], header=False) == out.getvalue()
-    for table in sorted((seed_site / "data").rglob("*.csv")):
+    assert to_csv([[""], ["a"], ["", ""]], header=None) == out.getvalue()
+    assert to_csv(made, REPORT_CSV_HEADER) == by_the_csv_module(made, REPORT_CSV_HEADER)
+    # Every table's CSV, the site's, and the report's (its own header, multi-line rules).
+    files = sorted((seed_site / "data").rglob("*.csv"))
+    assert any(file.stem == REPORT for file in files)
+    for table in files:
         with table.open(encoding="utf-8-sig", newline="") as file:
-            rows = list(csv.reader(file))[1:]
-        assert by_the_csv_module(rows).encode("utf-8") == table.read_bytes(), table
+            header, *rows = list(csv.reader(file))
+        assert by_the_csv_module(rows, header).encode("utf-8") == table.read_bytes(), table
 
 
 def test_table_json_is_one_compact_utf8_line_without_internals(seed_site: Path):
@@ -108,7 +119,8 @@ def test_table_json_is_one_compact_utf8_line_without_internals(seed_site: Path):
 
     from sitegen.model import IndicatorValue
 
-    internal = {"position", "source_path", "english_coverage", "known"}
+    internal = {"position", "positions", "score_position", "source_path", "english_coverage",
+                "known", "html", "html_en"}
     value_fields = [field.name for field in dataclasses.fields(IndicatorValue)]
 
     def keys(value: object) -> set[str]:
@@ -117,13 +129,15 @@ def test_table_json_is_one_compact_utf8_line_without_internals(seed_site: Path):
         return {k for item in value for k in keys(item)} if isinstance(value, list) else set()
 
     files = sorted((seed_site / "data").glob("*/*/*.json"))
-    assert len(files) >= 16
-    for path in files:
+    assert len(files) >= 17
+    for path in files:  # the report's too
         data = path.read_bytes()
         parsed = json.loads(data)
         assert data == (json.dumps(parsed, ensure_ascii=False, separators=(",", ":"))
                         + "\n").encode("utf-8"), path
         assert not keys(parsed) & internal, path
+        if parsed["kind"] == "evaluation-report":
+            continue
         assert list(parsed)[:4] == ["id", "publisher", "year", "form"], path
         values = [value for first in parsed["indicators"]["first_levels"]
                   for second in first["second_levels"] for indicator in second["indicators"]
@@ -151,3 +165,134 @@ def test_a_model_class_of_one_or_no_exported_field_is_written_as_a_mapping():
 
     assert _json_value(One(5), load_glossary()) == {"amount": 5}
     assert _json_value(Internal(), load_glossary()) == {}
+
+
+# What the seed report says of its first scored indicator (立项依据充分性).
+BASIS_EXPLANATION = ("项目立项是否符合法律法规、相关政策、发展规划以及部门职责，"
+                     "用以反映和考核项目立项依据情况。")
+
+
+def scored_indicators(report: dict) -> list[dict]:
+    return [indicator for first in report["scoring"]["first_levels"]
+            for second in first["second_levels"] for indicator in second["indicators"]]
+
+
+def body_blocks(blocks: list[dict]) -> list[dict]:
+    """Every block of a report's body, sections' contents included, in reading order."""
+    return [found for block in blocks
+            for found in [block, *(body_blocks(block["content"])
+                                   if block["kind"] == "section" else [])]]
+
+
+def test_a_report_is_json_with_its_scores_totals_and_text(seed_site: Path):
+    """The seed report as data: 33 scored indicators with exact weights and scores, the
+    total and grade the model computes (each level's too), the stated figures beside
+    them, its tables, and its body as Markdown source with the page's HTML left out."""
+    report = json.loads((seed_site / f"{REPORT_DATA}.json").read_text(encoding="utf-8"))
+    assert (report["id"], report["kind"]) == (REPORT, "evaluation-report")
+    indicators = scored_indicators(report)
+    assert len(indicators) == 33
+    assert sum(Decimal(indicator["weight"]) for indicator in indicators) == 100
+    scored = sum(Decimal(indicator["score"]) for indicator in indicators)
+    scoring = report["scoring"]
+    assert scored == Decimal(scoring["score"]) == 91
+    assert (scoring["weight"], scoring["grade"]) == ("100", "优秀")
+    assert scoring["total"]["score"] == "91"  # as the report prints it, beside the sum
+    for first in scoring["first_levels"]:
+        assert Decimal(first["score"]) == sum(Decimal(second["score"])
+                                              for second in first["second_levels"])
+    basis = indicators[0]
+    assert basis["name"] == {"zh": "立项依据充分性", "en": "Adequacy of the basis for the project"}
+    assert basis["explanation"]["zh"] == BASIS_EXPLANATION
+    assert (basis["value"]["raw"], basis["value"]["en"]) == ("充分", "Sufficient")
+    assert report["spending"]["rows"][0]["amount"] == "22.76"
+
+    blocks = body_blocks(report["body"])
+    texts = [block["text"] for block in blocks if block["kind"] == "markdown"]
+    assert texts[0]["zh"].startswith("为贯彻《中共中央 国务院关于全面实施预算绩效管理的意见》")
+    assert texts[0]["en"].startswith("To implement the Opinions of the CPC Central Committee")
+    assert not [text for text in texts if "<p>" in text["zh"] or "<p>" in (text["en"] or "")]
+    headings = [block["heading"]["zh"] for block in blocks if block["kind"] == "section"]
+    assert "三、综合评价情况及评价结论" in headings
+    # Each table block names its table as the record does, so where it is in the JSON.
+    placed = {block["table"] for block in blocks if block["kind"] == "table"}
+    assert placed == {"implementing_units", "spending", "execution", "targets", "scoring",
+                      "scoring_appendix"}
+    assert all(report[name] for name in placed - {"scoring_appendix"})
+    assert report["scoring"]["appendix"]["total"]["score"] == "91"
+
+
+def test_a_report_csv_has_a_row_per_scored_indicator(seed_site: Path):
+    """What a spreadsheet user gets: one row per scored indicator, Excel-readable, the
+    scores adding up to the report's total, multi-line rules kept in one field."""
+    data = (seed_site / f"{REPORT_DATA}.csv").read_bytes()
+    assert data.startswith("\ufeffpublisher,year,record,".encode()) and data.endswith(b"\r\n")
+    with (seed_site / f"{REPORT_DATA}.csv").open(encoding="utf-8-sig", newline="") as file:
+        reader = csv.DictReader(file)
+        rows = list(reader)
+    assert reader.fieldnames == [
+        "publisher", "year", "record", "project_zh", "project_en", "first_level",
+        "second_level", "indicator_zh", "indicator_en", "target", "weight", "score",
+        "explanation", "rule", "first_level_en", "second_level_en", "target_en",
+        "explanation_en", "rule_en"]
+    assert len(rows) == 33
+    assert sum(Decimal(row["score"]) for row in rows) == 91
+    assert sum(Decimal(row["weight"]) for row in rows) == 100
+    assert {(row["publisher"], row["year"], row["record"]) for row in rows} == {
+        ("shenzhen-justice", "2020", REPORT)}
+    basis = next(row for row in rows if row["indicator_zh"] == "立项依据充分性")
+    assert basis["explanation"] == BASIS_EXPLANATION
+    assert [basis[column] for column in ("first_level", "second_level", "target", "weight",
+                                         "score")] == ["项目决策", "项目立项", "充分", "3", "3"]
+    assert [basis[column] for column in ("indicator_en", "first_level_en", "target_en")] == [
+        "Adequacy of the basis for the project", "Project decision-making", "Sufficient"]
+    rule = basis["rule"].split("\n")  # six lines, one field
+    assert (rule[0], len(rule)) == ("①项目立项是否符合国家法律法规、国民经济发展规划和相关政策；",
+                                    6)
+    assert basis["rule_en"].startswith("① Whether the project complies with national laws")
+
+
+@pytest.mark.parametrize(("language", "label"), [("zh", "数据下载"), ("en", "Data")])
+def test_the_report_page_links_its_data_files_and_its_pdf_does_not(seed_site: Path,
+                                                                  language: str, label: str):
+    """Like a table page, each language's report page links the CSV and the JSON (to be
+    downloaded, with their types); the PDF, made from the same article, links neither."""
+    page = seed_site / language / "shenzhen-justice/2020" / REPORT / "index.html"
+    soup = BeautifulSoup(page.read_text(encoding="utf-8"), "html.parser")
+    download = soup.select_one("article.evaluation-report header p.download")
+    assert download is not None and f"{label}: CSV · JSON" in download.get_text()
+    links = {link["type"]: link for link in download.select("a[download]")}
+    for kind, suffix in (("text/csv", "csv"), ("application/json", "json")):
+        target = (page.parent / links[kind]["href"]).resolve()
+        assert target == (seed_site / f"{REPORT_DATA}.{suffix}").resolve()
+        assert target.is_file()
+    pdf = page.parent / f"{REPORT}.pdf"
+    assert links["application/pdf"]["href"] == pdf.name
+    text = subprocess.run(["pdftotext", "-raw", str(pdf), "-"], capture_output=True,
+                          text=True, check=True).stdout
+    assert "JSON" not in text and "CSV" not in text
+
+
+def test_the_site_csv_holds_target_tables_only(seed_site: Path):
+    """data/indicators.csv has target values in its columns: the report's CSV, though
+    written beside its page, is not appended to it."""
+    assert (seed_site / f"{REPORT_DATA}.csv").is_file()
+    combined = (seed_site / "data/indicators.csv").read_bytes()
+    assert combined.count(b"publisher,year,record,") == 1
+    with (seed_site / "data/indicators.csv").open(encoding="utf-8-sig", newline="") as file:
+        rows = list(csv.DictReader(file))
+    assert rows and not [row for row in rows if row["record"] == REPORT]
+    assert BASIS_EXPLANATION not in combined.decode("utf-8")  # a scored indicator's words
+
+
+def test_report_data_files_are_the_same_bytes_from_every_build(seed_site: Path):
+    """Same input, same bytes: the seed build's files (written by its worker processes)
+    against the report's data made again here, in another process and order."""
+    from sitegen.data_export import REPORT_CSV_HEADER, record_json, report_csv_rows, to_csv
+
+    glossary = load_glossary()
+    site = load_site(Project(REPO), glossary, Diagnostics())
+    report = next(report for report in site.reports if report.id == REPORT)
+    assert record_json(report, glossary) == (seed_site / f"{REPORT_DATA}.json").read_bytes()
+    assert (to_csv(report_csv_rows(report, glossary), REPORT_CSV_HEADER).encode("utf-8")
+            == (seed_site / f"{REPORT_DATA}.csv").read_bytes())
