@@ -94,6 +94,19 @@ def discover(project: Project, diagnostics: Diagnostics
     return publishers, records
 
 
+def _meant_as_record(name: str) -> str | None:
+    """The name a file that is surely meant as a record should have: `x.YAML`, or
+    `x.yaml.txt`, which Notepad saves while Windows hides the `.txt`. Other files (the
+    source document kept beside its record, say) are not records, and not reported."""
+    stem, _, suffix = name.rpartition(".")
+    if stem and f".{suffix.lower()}" in RECORD_SUFFIXES:
+        return f"{stem}.{suffix.lower()}"
+    inner, _, extra = stem.rpartition(".")
+    if inner and extra.lower() in ("yaml", "yml") and suffix.lower() == "txt":
+        return f"{inner}.{extra.lower()}"
+    return None
+
+
 def _records_of(project: Project, folder: Path, diagnostics: Diagnostics) -> list[RecordFile]:
     found = []
     for year_dir in sorted(folder.iterdir()):
@@ -109,6 +122,10 @@ def _records_of(project: Project, folder: Path, diagnostics: Diagnostics) -> lis
         shown_folder = project.shown(year_dir)
         for path in sorted(year_dir.iterdir()):
             if path.name.startswith(".") or path.suffix not in RECORD_SUFFIXES:
+                if meant := _meant_as_record(path.name):
+                    diagnostics.warning(Position(f"{shown_folder}/{path.name}"),
+                                        "ignored, because a record's name ends in .yaml: if "
+                                        f"this file is a record, rename it {meant}")
                 continue
             shown = f"{shown_folder}/{path.name}"
             if problem := record_name_problem(path.stem):

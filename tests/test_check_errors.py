@@ -109,6 +109,21 @@ def test_all_errors_of_a_run_are_listed_together(project_factory, capsys):
     assert "4 error(s)" in output
 
 
+def test_a_file_meant_as_a_record_but_not_named_so_is_reported(project_factory, capsys):
+    """Notepad saves `b.yaml.txt` while Windows hides the `.txt`; `c.YAML` is a record
+    in all but its case. Both are ignored, and said to be; the source document kept
+    beside its record is not a record, and is not reported."""
+    project = project_factory({"2023/a.yaml": RECORD, "2023/b.yaml.txt": RECORD,
+                               "2023/c.YAML": RECORD, "2023/原表.docx": "x"})
+    status, output = run_cli(capsys, project, "check")
+    assert status == 0, output
+    assert ("content/test-bureau/2023/b.yaml.txt: warning: ignored, because a record's name "
+            "ends in .yaml: if this file is a record, rename it b.yaml") in output
+    assert "content/test-bureau/2023/c.YAML: warning: ignored" in output
+    assert "rename it c.yaml" in output and "原表" not in output
+    assert "1 record(s) checked" in output
+
+
 def test_ten_thousand_factor_is_a_likely_unit_mixup(project_factory, capsys):
     record = with_change("            amount: 1,000.00\n", "            amount: 10000000.00\n")
     status, output = check(project_factory, capsys, record)
