@@ -20,69 +20,82 @@ from .markup import CJK
 from .model import IndicatorTable, IndicatorValue, TargetTable, Text
 
 
-def record_texts(table: TargetTable) -> Iterator[tuple[str, Text]]:
-    """Every text of a table with the field it fills, in form order."""
-    yield "title", table.title
-    yield "project.name", table.project.name
+def record_texts(table: TargetTable) -> list[tuple[str, Text]]:
+    """Every text of a table with the field it fills, in form order.
+
+    A list made with appends, not a generator of generators: it is walked twice for each
+    record (here and by the placeholder check), and handing each of a table's ~150 texts
+    up through three generators cost as much as the checks themselves."""
+    texts = [("title", table.title), ("project.name", table.project.name)]
+    add = texts.append
     for key, value in table.project.facts.items():
         if key not in ("start", "end", "contact_person"):
-            yield f"project.{key}", value
+            add((f"project.{key}", value))
     if table.preamble:
-        yield "preamble.title", table.preamble.title
+        add(("preamble.title", table.preamble.title))
     for section in (table.preamble.sections if table.preamble else ()) + table.narrative:
-        yield "label", section.label
+        add(("label", section.label))
         if section.text:
-            yield f"{section.label} text", section.text
+            add((f"{section.label} text", section.text))
         for fact in section.facts:
-            yield "fact label", fact.label
-            yield f"{fact.label}", fact.value
+            add(("fact label", fact.label))
+            add((f"{fact.label}", fact.value))
     for funding in table.funding:
-        yield "funding caption", funding.caption
-        yield from (("funding column", column) for column in funding.columns)
+        add(("funding caption", funding.caption))
+        texts.extend(("funding column", column) for column in funding.columns)
         stack = list(funding.rows)
         while stack:
             row = stack.pop(0)
-            yield "funding row", row.label
+            add(("funding row", row.label))
             stack[:0] = row.parts
     for goal in table.goals:
-        yield "goal label", goal.label
-        yield f"{goal.label} text", goal.text
-    yield from _indicator_texts(table.indicators)
-    for note in _notes(table):
-        yield "note", note
+        add(("goal label", goal.label))
+        add((f"{goal.label} text", goal.text))
+    texts += _indicator_texts(table.indicators)
+    texts.extend(("note", note) for note in _notes(table))
+    return texts
 
 
-def _indicator_texts(indicators: IndicatorTable) -> Iterator[tuple[str, Text]]:
-    yield from (("indicator header", header) for header in indicators.headers)
-    yield from (("target column", target) for target in indicators.targets)
+def _indicator_texts(indicators: IndicatorTable) -> list[tuple[str, Text]]:
+    texts = [("indicator header", header) for header in indicators.headers]
+    texts.extend(("target column", target) for target in indicators.targets)
+    add = texts.append
     if indicators.caption:
-        yield "indicator caption", indicators.caption
+        add(("indicator caption", indicators.caption))
     for first in indicators.first_levels:
         if first.name:
-            yield "first level", first.name
+            add(("first level", first.name))
         for second in first.second_levels:
             if second.name:
-                yield "second level", second.name
+                add(("second level", second.name))
             for indicator in second.indicators:
-                yield "indicator", indicator.name
+                add(("indicator", indicator.name))
+    return texts
 
 
-def _notes(table: TargetTable) -> Iterator[Text]:
-    yield from table.notes
-    for funding in table.funding:
-        if funding.note:
-            yield funding.note
-    for section in table.narrative:
-        if section.note:
-            yield section.note
-    yield from _indicator_notes(table.indicators)
+def _notes(table: TargetTable) -> list[Text]:
+    notes = list(table.notes)
+    notes.extend(funding.note for funding in table.funding if funding.note)
+    notes.extend(section.note for section in table.narrative if section.note)
+    return notes + _indicator_notes(table.indicators)
 
 
-def _indicator_notes(indicators: IndicatorTable) -> Iterator[Text]:
-    for first, second, indicator in indicators.indicators():
-        for note in (first.note, second.note, indicator.note, indicator.missing):
-            if note:
-                yield note
+def _indicator_notes(indicators: IndicatorTable) -> list[Text]:
+    notes = []
+    add = notes.append
+    for first in indicators.first_levels:
+        for second in first.second_levels:
+            for indicator in second.indicators:
+                # In the order the rows print them: a level's note on each of its rows.
+                if first.note:
+                    add(first.note)
+                if second.note:
+                    add(second.note)
+                if indicator.note:
+                    add(indicator.note)
+                if indicator.missing:
+                    add(indicator.missing)
+    return notes
 
 
 def report_texts(report: EvaluationReport) -> Iterator[tuple[str, Text | None]]:
