@@ -17,7 +17,7 @@ from typing import BinaryIO
 
 from . import __version__
 from .content import check_site, plan_content
-from .data_export import to_csv
+from .data_export import TABLES_CSV_HEADER, tables_csv_rows, to_csv
 from .errors import BuildError, Diagnostic, Diagnostics, Position
 from .glossary import DATA_DIR, load_glossary
 from .pipeline import (
@@ -192,6 +192,9 @@ def build(project: Project, reporter: Reporter, workers: int | None = None,
             check_site(summaries, plan.files, diagnostics)  # ids and addresses unique
             _stop_on_errors(diagnostics)  # the records' errors and the site's, together
             diagnostics.extend(link_counterparts(plan.records, summaries, work))
+            out.write_text("data/tables.csv", to_csv(tables_csv_rows(
+                [s for s in summaries if is_published(s, include_drafts)], glossary),
+                TABLES_CSV_HEADER))
             volumes: list[RecordOutcome] = []
             if pdf:
                 pool.progress = lambda done, total: reporter.progress("volumes", done, total)

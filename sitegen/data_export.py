@@ -1,5 +1,6 @@
 """The numbers as data, for journalists and auditors: a JSON and a CSV file per record
-(target table or evaluation report), and one CSV of every table's indicators on the site.
+(target table or evaluation report), one CSV of every table's indicators on the site, and
+one of the records themselves (tables.csv: a row each, with its amount).
 
 JSON mirrors the record model (both languages, amounts as exact decimal strings, each
 value with its parsed parts); a table's CSV has one row per indicator value, so a
@@ -30,7 +31,7 @@ from .evaluation import (
 from .glossary import Glossary
 from .localize import english_text, english_value
 from .model import IndicatorValue, Publisher, TargetTable, Text
-from .site import data_base
+from .site import LANGUAGES, TableSummary, data_base
 
 Record = TargetTable | EvaluationReport
 
@@ -47,6 +48,12 @@ REPORT_CSV_HEADER = ("publisher", "year", "record", "project_zh", "project_en", 
                      # What the English page shows, as in CSV_HEADER's last columns.
                      "first_level_en", "second_level_en", "target_en", "explanation_en",
                      "rule_en")
+# data/tables.csv: one row per published record, what the listings show of it, with the
+# addresses of its pages and data files, so that the site can be read as one table (every
+# project's amount by publisher and year) without opening each record.
+TABLES_CSV_HEADER = ("publisher", "publisher_zh", "publisher_en", "year", "record", "kind",
+                     "project_zh", "project_en", "amount_yuan", "indicators",
+                     *(f"page_{language}" for language in LANGUAGES), "json", "csv")
 _SKIPPED = {"position", "positions", "score_position", "known", "english_coverage",
             "source_path",
             # A report's Markdown as the page's sanitised HTML: its source text is the data.
@@ -154,6 +161,19 @@ def report_csv_rows(report: EvaluationReport, glossary: Glossary) -> list[list[s
              (english_value(indicator.value, glossary) or "") if indicator.value else "",
              _english(indicator.explanation, glossary), _english(indicator.rule, glossary)]
             for first, second, indicator in report.scoring.indicators()]
+
+
+def tables_csv_rows(summaries: list[TableSummary], glossary: Glossary) -> list[list[str]]:
+    """The rows of data/tables.csv, in TABLES_CSV_HEADER's columns; addresses relative to
+    the site's root, amounts in 元 as exact decimals (blank where a record states none)."""
+    return [[summary.publisher.id, summary.publisher.name.zh,
+             _english(summary.publisher.name, glossary), str(summary.year), summary.id,
+             summary.kind, summary.name.zh, _english(summary.name, glossary),
+             "" if summary.amount_in_yuan is None else str(summary.amount_in_yuan),
+             str(summary.indicator_count),
+             *(summary.page_path(language) for language in LANGUAGES),
+             f"{data_base(summary)}.json", f"{data_base(summary)}.csv"]
+            for summary in summaries]
 
 
 def _chinese(text: Text | None) -> str:

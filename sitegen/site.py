@@ -209,7 +209,7 @@ def table_pages(table: TargetTable, with_pdf: bool = False) -> list[Page]:
             for language in LANGUAGES]
 
 
-def data_base(record: TargetTable | EvaluationReport) -> str:
+def data_base(record: TargetTable | EvaluationReport | TableSummary) -> str:
     """Where a record's data files are (data_export.data_path), less the suffix: the
     pages link both."""
     return f"data/{record.publisher.id}/{record.year}/{record.id}"

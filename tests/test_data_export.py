@@ -59,6 +59,46 @@ def test_every_indicator_value_is_a_csv_row_and_tables_are_json(seed_site: Path)
     assert 'href="../../../../data/shanghai-justice/2023/office-renovation.csv"' in page
 
 
+def test_tables_csv_lists_every_record_with_its_amount_and_addresses(seed_site: Path):
+    """data/tables.csv: the whole site as one table, a row per published record, for a
+    data user comparing projects' amounts across publishers and years without opening
+    each record. Every address in it leads to the file it names, and the home page in
+    both languages links it."""
+    with (seed_site / "data/tables.csv").open(encoding="utf-8-sig", newline="") as file:
+        rows = list(csv.DictReader(file))
+    records = sorted((REPO / "content").glob("*/*/*.yaml"))
+    assert [row["record"] for row in rows] == [path.stem for path in records]
+    by_id = {row["record"]: row for row in rows}
+    office = by_id["office-renovation"]
+    json_total = json.loads((seed_site / office["json"]).read_text(encoding="utf-8"))[
+        "funding"][0]["rows"][0]["amounts"][0]
+    assert office["amount_yuan"] == json_total == "9593190.00"
+    assert (office["publisher_zh"], office["publisher_en"], office["year"]) == (
+        "上海市司法局", "Shanghai Municipal Bureau of Justice", "2023")
+    assert int(office["indicators"]) > 0 and office["kind"] == "target-table"
+    assert by_id[REPORT]["kind"] == "evaluation-report" and by_id[REPORT]["amount_yuan"]
+    for row in rows:
+        assert row["project_zh"] and row["project_en"], row
+        for column in ("page_zh", "page_en", "json", "csv"):
+            assert (seed_site / row[column]).is_file(), (column, row)
+    for language in ("zh", "en"):
+        home = BeautifulSoup((seed_site / language / "index.html").read_text(encoding="utf-8"),
+                             "html.parser")
+        link = home.find("a", string="tables.csv")
+        assert link and (seed_site / language / link["href"]).resolve() == (
+            seed_site / "data/tables.csv").resolve()
+
+
+def test_a_draft_stays_out_of_tables_csv(project_factory, capsys):
+    draft = RECORD.replace("year: 2023\n", "year: 2023\ndraft: true\n")
+    project = project_factory({"2023/a.yaml": RECORD, "2023/b.yaml": draft})
+    status, output = run_cli(capsys, project, "build", "--no-pdf", "--no-search")
+    assert status == 0, output
+    with (project.build_dir / "data/tables.csv").open(encoding="utf-8-sig",
+                                                       newline="") as file:
+        assert [row["record"] for row in csv.DictReader(file)] == ["a"]
+
+
 def test_a_carriage_return_in_a_text_stays_inside_its_csv_field(project_factory, capsys):
     """A YAML "\r" in an indicator's name: the row must stay one row, for Excel and for
     Python's reader, in the table's CSV and in the site's (rows end in CRLF, RFC 4180)."""
