@@ -193,7 +193,7 @@ def read_fields(node: Node, where: str, diagnostics: Diagnostics, allowed: tuple
     what = f"'{where}'" if where else "the record"
     message = f"{what} must be a mapping of fields ({', '.join(allowed)}), not {kind_name(node)}"
     # `- name：产出指标` is one text to YAML: say why, where the slip is.
-    if isinstance(node, Scalar) and (slip := typing_slip(node.text)):
+    if isinstance(node, Scalar) and not node.quoted and (slip := typing_slip(node.text)):
         column, advice = slip
         diagnostics.error(Position(node.path, node.line, node.column + column - 1),
                           f"{message}: {advice}", "wrong-type")

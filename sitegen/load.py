@@ -153,18 +153,19 @@ def _describe(broken: yaml.MarkedYAMLError, path: str, text: str) -> tuple[Posit
     if "expected a single document" in problem:
         return position, ("a record file holds one YAML document; remove this second `---` "
                           "document or put it in a file of its own")
-    slip = _typing_slip(mark.line if mark else None, text)
-    if slip:
-        line, column, what = slip
-        return Position(path, line, column), (
-            f"{what}. YAML stopped on line {position.line}: {problem}")
-    unclosed = _runaway_quote(broken, text)
+    tokens = _tokens_until(text, broken.problem_mark.line if broken.problem_mark else -1)
+    unclosed = _runaway_quote(broken, tokens)
     if unclosed and unclosed != (position.line, position.column):
         line, column = unclosed
         return Position(path, line, column), (
             f"this quoted value is not closed on its line, so YAML read on to the next quote "
             f"and failed on line {position.line} ({problem}): close the quote here (a text "
             "of several lines is written as a `|-` block)")
+    slip = _typing_slip(mark.line if mark else None, text, tokens)
+    if slip:
+        line, column, what = slip
+        return Position(path, line, column), (
+            f"{what}. YAML stopped on line {position.line}: {problem}")
     return position, (f"this is not valid YAML: {problem}. Check indentation and quoting "
                       "(a value starting with >, |, *, &, !, %, @ or # must be quoted)")
 
@@ -172,21 +173,27 @@ def _describe(broken: yaml.MarkedYAMLError, path: str, text: str) -> tuple[Posit
 # Slips of a Chinese input method, or of a Windows editor, that YAML reports on a later
 # line in its own terms ("mapping values are not allowed in this context"): a field name
 # followed by a full-width colon, or by a colon with no space, and indentation made of
-# full-width spaces or tabs. Sought only on the failing line and the two above it, where
-# such a slip makes YAML fail; elsewhere a full-width colon is ordinary Chinese text.
+# full-width spaces or tabs before a field or a list item. Sought only on the failing line
+# and the two above it, where such a slip makes YAML fail, and never inside a text of
+# several lines: a full-width colon is ordinary Chinese, and a paragraph may well start
+# with two full-width spaces.
 _FIELD_SLIP = re.compile(r"^[ ]*(?:- )?([A-Za-z_][A-Za-z0-9_]*)(：|:(?=[^\s/]))")
-_INDENT_SLIP = re.compile(r"^[ ]*([\t\u3000])")
+_INDENT_SLIP = re.compile(r"^[ ]*([\t\u3000])[\t\u3000 ]*(?:- |[A-Za-z_][A-Za-z0-9_]*[ ]*[:：])")
 _SLIP_LINES = 3
 
 
-def _typing_slip(failed: int | None, text: str) -> tuple[int, int, str] | None:
+def _typing_slip(failed: int | None, text: str, tokens: list[yaml.Token]
+                 ) -> tuple[int, int, str] | None:
     """(line, column, what to do) for the slip nearest above a YAML failure on line
-    `failed` (counted from 0), if there is one."""
+    `failed` (counted from 0), if there is one; `tokens`, the scanner's up to there, tell
+    the lines of texts written over several lines."""
     if failed is None:
         return None
+    inside_text = {line for token in tokens if isinstance(token, yaml.ScalarToken)
+                   for line in range(token.start_mark.line + 1, token.end_mark.line + 1)}
     lines = text.splitlines()
     for number in range(min(failed, len(lines) - 1), max(-1, failed - _SLIP_LINES), -1):
-        if slip := typing_slip(lines[number]):
+        if number not in inside_text and (slip := typing_slip(lines[number])):
             return number + 1, *slip
     return None
 
@@ -210,27 +217,37 @@ def typing_slip(line: str) -> tuple[int, str] | None:
         f"the field {name}: write `{name}: ` with a space after the colon")
 
 
-def _runaway_quote(broken: yaml.MarkedYAMLError, text: str) -> tuple[int, int] | None:
+def _tokens_until(text: str, failed: int) -> list[yaml.Token]:
+    """The scanner's tokens of a broken file, up to its failing line (counted from 0)."""
+    tokens = []
+    try:
+        for token in yaml.scan(text, Loader=_TOKEN_LOADER):
+            if token.start_mark.line > failed:
+                break
+            tokens.append(token)
+    except yaml.YAMLError:
+        pass  # the tokens up to the failure are all there is to read
+    return tokens
+
+
+def _runaway_quote(broken: yaml.MarkedYAMLError, tokens: list[yaml.Token]
+                   ) -> tuple[int, int] | None:
     """(line, column) of a quoted value whose closing quote was forgotten, if that is what
     broke the file: YAML reads such a value on to the next quote, and fails lines later,
-    where nothing is wrong. Told by the scanner's own tokens: the quoted text that runs
-    over several lines and ends on the very line that failed (a text of several lines
-    written on purpose ends well before an unrelated error, and block texts are not
-    quoted); or, with no closing quote left in the file, the scanner names it itself."""
+    where nothing is wrong. Told by the scanner's own tokens (up to the failure): the
+    quoted text that runs over several lines and ends on the very line that failed (a text
+    of several lines written on purpose ends well before an unrelated error, and block
+    texts are not quoted); or, with no closing quote left in the file, the scanner names
+    it itself."""
     if broken.context == "while scanning a quoted scalar" and broken.context_mark:
         return broken.context_mark.line + 1, broken.context_mark.column + 1
     if broken.problem_mark is None:
         return None
     failed, found = broken.problem_mark.line, None
-    try:
-        for token in yaml.scan(text, Loader=_TOKEN_LOADER):
-            if token.start_mark.line > failed:
-                break
-            if (isinstance(token, yaml.ScalarToken) and token.style in ('"', "'")
-                    and token.start_mark.line < token.end_mark.line == failed):
-                found = token.start_mark.line + 1, token.start_mark.column + 1
-    except yaml.YAMLError:
-        pass  # the tokens up to the failure are all there is to read
+    for token in tokens:
+        if (isinstance(token, yaml.ScalarToken) and token.style in ('"', "'")
+                and token.start_mark.line < token.end_mark.line == failed):
+            found = token.start_mark.line + 1, token.start_mark.column + 1
     return found
 
 

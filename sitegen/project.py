@@ -10,6 +10,7 @@ from pathlib import Path
 
 from .errors import Diagnostics, Position, relative
 from .values import (
+    NAME_RULE,
     YEAR_FOLDER,
     publisher_name_problem,
     record_name_problem,
@@ -94,17 +95,28 @@ def discover(project: Project, diagnostics: Diagnostics
     return publishers, records
 
 
-def _meant_as_record(name: str) -> str | None:
-    """The name a file that is surely meant as a record should have: `x.YAML`, or
-    `x.yaml.txt`, which Notepad saves while Windows hides the `.txt`. Other files (the
-    source document kept beside its record, say) are not records, and not reported."""
-    stem, _, suffix = name.rpartition(".")
-    if stem and f".{suffix.lower()}" in RECORD_SUFFIXES:
-        return f"{stem}.{suffix.lower()}"
+def _meant_as_record(path: Path) -> str | None:
+    """What to do about a file that is surely meant as a record but will not be read as
+    one: `x.YAML`, or `x.yaml.txt`, which Notepad saves while Windows hides the `.txt`.
+    Other files (the source document kept beside its record, say) are not records, and
+    not reported."""
+    stem, _, suffix = path.name.rpartition(".")
     inner, _, extra = stem.rpartition(".")
-    if inner and extra.lower() in ("yaml", "yml") and suffix.lower() == "txt":
-        return f"{inner}.{extra.lower()}"
-    return None
+    if stem and f".{suffix.lower()}" in RECORD_SUFFIXES:
+        wanted = stem
+    elif inner and f".{extra.lower()}" in RECORD_SUFFIXES and suffix.lower() == "txt":
+        wanted = inner
+    else:
+        return None
+    if not path.is_file():
+        return None
+    said = "ignored, because a record's name ends in .yaml"
+    if record_name_problem(wanted.lower()):
+        return f"{said}: if this file is a record, rename it <id>.yaml ({NAME_RULE})"
+    if (path.parent / f"{wanted.lower()}.yaml").exists():
+        return (f"{said}; {wanted.lower()}.yaml is beside it: if this file is the record, "
+                "put it in that one's place")
+    return f"{said}: if this file is a record, rename it {wanted.lower()}.yaml"
 
 
 def _records_of(project: Project, folder: Path, diagnostics: Diagnostics) -> list[RecordFile]:
@@ -121,11 +133,11 @@ def _records_of(project: Project, folder: Path, diagnostics: Diagnostics) -> lis
         # 0.3 s of a 10 000-record build's serial start.
         shown_folder = project.shown(year_dir)
         for path in sorted(year_dir.iterdir()):
-            if path.name.startswith(".") or path.suffix not in RECORD_SUFFIXES:
-                if meant := _meant_as_record(path.name):
-                    diagnostics.warning(Position(f"{shown_folder}/{path.name}"),
-                                        "ignored, because a record's name ends in .yaml: if "
-                                        f"this file is a record, rename it {meant}")
+            if path.name.startswith("."):
+                continue
+            if path.suffix not in RECORD_SUFFIXES:
+                if meant := _meant_as_record(path):
+                    diagnostics.warning(Position(f"{shown_folder}/{path.name}"), meant)
                 continue
             shown = f"{shown_folder}/{path.name}"
             if problem := record_name_problem(path.stem):

@@ -72,6 +72,14 @@ def validate_publisher(node: Node | None, publisher_id: str, path: str,
     return Publisher(publisher_id, name, region, show, path) if name else None
 
 
+# How each place holding a target value is written when the source gives none: said by
+# the error for an empty value (""), which would be published as an unexplained blank.
+BLANK_VALUE = "or `missing: <why>` instead of `value` if the source lost it"
+BLANK_IN_VALUES = ("`~` for a cell the source prints blank, or `missing: <why>` instead of "
+                   "`values` if the source lost them")
+BLANK_SCORED_VALUE = "or leave `value` out if the report gives no target"
+
+
 class RecordValidator:
     """Reads one target-table record; collects diagnostics instead of stopping."""
 
@@ -421,8 +429,10 @@ class RecordValidator:
             return (None,) * width
         if item.has("values"):
             nodes = list(item.items("values"))
+            blank = BLANK_IN_VALUES
         elif width == 1 and item.has("value"):
             nodes = [(item.field("value"), item.node_of("value"))]
+            blank = BLANK_VALUE
         else:
             hint = "`value: ...`" if width == 1 else f"`values: [...]` with {width} values"
             item.error(None, f"'{item.where}' has no target value: write {hint}, or "
@@ -432,10 +442,11 @@ class RecordValidator:
             item.error("values", f"'{item.field('values')}' has {len(nodes)} values but the "
                                  f"table has {width} target columns", "column-count")
             return None
-        return tuple(self.indicator_value(where, node) for where, node in nodes)
+        return tuple(self.indicator_value(where, node, blank) for where, node in nodes)
 
-    def indicator_value(self, where: str, node: Node) -> IndicatorValue | None:
-        """A value as written; free text may carry its English: `{zh: 每年2次以上, en: …}`."""
+    def indicator_value(self, where: str, node: Node, blank: str) -> IndicatorValue | None:
+        """A value as written; free text may carry its English: `{zh: 每年2次以上, en: …}`.
+        `blank` says how this place is written when the source gives no value."""
         if isinstance(node, Sequence):
             self.diagnostics.error(node.position, f"'{where}' must be a single value such as "
                                                   "\"≥90(%)\" or 提升", "wrong-type")
@@ -446,8 +457,7 @@ class RecordValidator:
         if not text.zh:  # `""` would be published as an empty cell, unexplained
             self.diagnostics.error(
                 text.position or Position(""),
-                f"'{where}' is empty: write the target value as printed, `~` for a cell the "
-                "source prints blank, or `missing: <why>` if the source lost it",
+                f"'{where}' is empty: write the target value as printed, {blank}",
                 "empty-value")
             return None
         value = parse_indicator_value(text.zh, self.qualitative)

@@ -22,7 +22,7 @@ from .evaluation import (
 from .fields import Fields, read_fields
 from .load import Sequence
 from .model import IndicatorValue, Text
-from .validate import RecordValidator
+from .validate import BLANK_SCORED_VALUE, RecordValidator
 from .values import parse_amount
 
 FIGURES = ("weight", "score", "rate", "grade")
@@ -207,4 +207,5 @@ class ScoringValidator:
 
     def value(self, item: Fields) -> IndicatorValue | None:
         node = item.node_of("value")
-        return None if node is None else self.values.indicator_value(item.field("value"), node)
+        return None if node is None else self.values.indicator_value(
+            item.field("value"), node, BLANK_SCORED_VALUE)

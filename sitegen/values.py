@@ -88,9 +88,11 @@ RESERVED_FOLDERS = {"search": "the search page"}
 YEAR_FOLDER = re.compile(r"[0-9]{4}")  # not \d: ２０２４ is no folder a URL should hold
 
 
+NAME_RULE = "lower-case letters a-z, digits and single hyphens, e.g. office-renovation"
+
+
 def _slug_message(what: str, name: str) -> str:
-    return (f"the {what} '{name}' is not a safe name for a web address: use lower-case "
-            "letters a-z, digits and single hyphens, e.g. office-renovation")
+    return f"the {what} '{name}' is not a safe name for a web address: use {NAME_RULE}"
 
 
 # The rules a name under content/ must follow to be published: `discover` applies them to

@@ -76,7 +76,7 @@ def test_valid_record_passes(project_factory, capsys):
          "is empty"),
         ("              value: \"=4(次)\"", "              value: \" \"", "value: \" \"",
          "'indicators.first_levels[0].second_levels[0].indicators[0].value' is empty: "
-         "write the target value as printed, `~` for a cell"),
+         "write the target value as printed, or `missing: <why>` instead of `value`"),
     ],
     ids=["syntax", "duplicate-key", "anchor", "tag", "unknown-field", "did-you-mean",
          "wrong-type", "bad-date", "date-order", "date-year", "funding-sum", "bad-amount",
@@ -94,6 +94,18 @@ def test_each_mistake_is_reported_with_its_line(project_factory, capsys, old, ne
     assert matching, output
     assert matching[0].startswith(f"{PATH}:{line}:"), (line, output)
     assert ": error: " in matching[0]
+
+
+def test_an_empty_value_among_several_columns_says_how_a_blank_cell_is_written(
+        project_factory, capsys):
+    record = with_change("  targets: [年度指标值]", "  targets: [半年指标值, 全年指标值]").replace(
+        '              value: "=4(次)"', '              values: ["=2(次)", ""]')
+    status, output = check(project_factory, capsys, record)
+    assert status == 1, output
+    assert (f"{PATH}:{line_of(record, 'values:')}:") in output, output
+    assert ("'indicators.first_levels[0].second_levels[0].indicators[0].values[1]' is empty: "
+            "write the target value as printed, `~` for a cell the source prints blank, or "
+            "`missing: <why>` instead of `values`") in output, output
 
 
 def test_all_errors_of_a_run_are_listed_together(project_factory, capsys):
@@ -114,13 +126,20 @@ def test_a_file_meant_as_a_record_but_not_named_so_is_reported(project_factory, 
     in all but its case. Both are ignored, and said to be; the source document kept
     beside its record is not a record, and is not reported."""
     project = project_factory({"2023/a.yaml": RECORD, "2023/b.yaml.txt": RECORD,
-                               "2023/c.YAML": RECORD, "2023/原表.docx": "x"})
+                               "2023/c.YAML": RECORD, "2023/原表.docx": "x",
+                               "2023/.d.yaml": RECORD, "2023/a.yaml.txt": RECORD,
+                               "2023/E_F.yaml.txt": RECORD})
     status, output = run_cli(capsys, project, "check")
     assert status == 0, output
     assert ("content/test-bureau/2023/b.yaml.txt: warning: ignored, because a record's name "
             "ends in .yaml: if this file is a record, rename it b.yaml") in output
     assert "content/test-bureau/2023/c.YAML: warning: ignored" in output
     assert "rename it c.yaml" in output and "原表" not in output
+    assert ".d.yaml" not in output  # hidden, as an editor's own files are
+    assert ("a.yaml.txt: warning: ignored, because a record's name ends in .yaml; a.yaml is "
+            "beside it") in output
+    assert ("E_F.yaml.txt: warning: ignored, because a record's name ends in .yaml: if this "
+            "file is a record, rename it <id>.yaml (lower-case letters") in output
     assert "1 record(s) checked" in output
 
 
@@ -492,13 +511,44 @@ def test_a_slip_that_yaml_reads_as_text_is_named_too(project_factory, capsys):
     assert (f"{PATH}:{line_of(record, 'name：培训次数')}:19: error: 'indicators.first_levels[0]"
             ".second_levels[0].indicators[0]' must be a mapping of fields") in output, output
     assert "`name：` is written with a full-width colon" in output
+    # Quoted, it is a text on purpose: no advice about colons.
+    status, output = check(project_factory, capsys, record.replace(
+        "- name：培训次数", '- "name：培训次数"'))
+    assert status == 1 and "must be a mapping of fields" in output, output
+    assert "full-width colon" not in output, output
 
 
-def test_a_full_width_colon_inside_a_value_is_not_a_slip(project_factory, capsys):
-    """其中：财政资金 is ordinary Chinese: a YAML mistake just below it blames the mistake."""
-    record = with_change("            amount: 1,000.00\n", "            amount: [1,000.00\n")
+@pytest.mark.parametrize("text", [
+    "其中：财政资金",  # as in RECORD's funding: ordinary Chinese
+    "|-\n      \u3000\u3000完成任务。",  # a paragraph that opens with two full-width spaces
+    "|-\n      完成任务，\n      \t并且验收。",  # a tab, once the block's indentation is set
+    "|-\n      Source:page 3",
+    "完成任务，\n      name：并且验收。",  # a plain text of two lines
+], ids=["colon-in-value", "full-width-paragraph", "tab-in-block", "colon-in-block",
+        "plain-two-lines"])
+def test_text_near_a_yaml_mistake_is_not_taken_for_a_slip(project_factory, capsys, text):
+    """Inside a text (a value, a `|-` block, a plain text of several lines) a full-width
+    colon or space, a tab, `word:word` are the text's own: a YAML mistake just below is
+    reported as YAML's, at its own line."""
+    record = RECORD.replace("    text: 完成任务。", f"    text: {text}\n    label: 目标: 二")
     status, output = check(project_factory, capsys, record)
-    assert status == 1 and "not valid YAML" in output and "full-width" not in output, output
+    assert status == 1 and "not valid YAML" in output, output
+    assert f"{PATH}:{line_of(record, 'label: 目标: 二')}:" in output, output
+    assert "full-width" not in output and "indented with" not in output, output
+    assert "no space after" not in output, output
+
+
+def test_an_unclosed_quote_above_a_full_width_paragraph_is_still_named():
+    """The quote left open is what broke the file, not the paragraph YAML read into it."""
+    from sitegen.errors import Diagnostics
+    from sitegen.load import parse_yaml
+
+    diagnostics = Diagnostics()
+    parse_yaml('goals:\n  - label: "年度总体目标\n    text: |-\n      \u3000\u3000完成任务。\n'
+               '  - label: "x"\n', "a.yaml", diagnostics)
+    [error] = diagnostics.items
+    assert (error.position.line, error.position.column) == (2, 12), error
+    assert error.message.startswith("this quoted value is not closed on its line"), error
 
 
 @pytest.mark.parametrize("written", [

@@ -394,6 +394,16 @@ def with_change(old: str, new: str) -> str:
     return REPORT.replace(old, new, 1)
 
 
+def test_an_empty_scored_value_says_how_a_report_gives_none(project_factory, capsys):
+    report = with_change("              value: 100%", '              value: ""')
+    status, output = check(project_factory, capsys, report)
+    assert status == 1, output
+    line = line_of(report, 'value: ""')
+    assert f"{PATH}:{line}:22: error:" in output, output
+    assert ("is empty: write the target value as printed, or leave `value` out if the "
+            "report gives no target") in output, output
+
+
 def test_consistent_report_passes_without_warnings(project_factory, capsys):
     status, output = check(project_factory, capsys, REPORT)
     assert status == 0 and PATH not in output, output
