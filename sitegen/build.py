@@ -17,7 +17,14 @@ from typing import BinaryIO
 
 from . import __version__
 from .content import check_site, plan_content
-from .data_export import TABLES_CSV_HEADER, tables_csv_rows, to_csv
+from .data_export import (
+    INDICATORS_CSV,
+    TABLES_CSV,
+    TABLES_CSV_HEADER,
+    rows_of,
+    tables_csv_rows,
+    to_csv,
+)
 from .errors import BuildError, Diagnostic, Diagnostics, Position
 from .glossary import DATA_DIR, load_glossary
 from .pipeline import (
@@ -192,7 +199,7 @@ def build(project: Project, reporter: Reporter, workers: int | None = None,
             check_site(summaries, plan.files, diagnostics)  # ids and addresses unique
             _stop_on_errors(diagnostics)  # the records' errors and the site's, together
             diagnostics.extend(link_counterparts(plan.records, summaries, work))
-            out.write_text("data/tables.csv", to_csv(tables_csv_rows(
+            out.write_text(TABLES_CSV, to_csv(tables_csv_rows(
                 [s for s in summaries if is_published(s, include_drafts)], glossary),
                 TABLES_CSV_HEADER))
             volumes: list[RecordOutcome] = []
@@ -244,7 +251,7 @@ class CombinedCsv:
 
     def __init__(self, out: StagedOutput) -> None:
         self.folder = out.staging
-        self.target = out.path("data/indicators.csv")
+        self.target = out.path(INDICATORS_CSV)
         self.file: BinaryIO | None = None
 
     def __enter__(self) -> CombinedCsv:
@@ -256,8 +263,7 @@ class CombinedCsv:
         assert self.file is not None
         for outcome in outcomes:
             if outcome.data_csv:  # each without its byte-order mark and header
-                table = (self.folder / outcome.data_csv).read_bytes()
-                self.file.write(table.split(b"\n", 1)[1])
+                self.file.write(rows_of((self.folder / outcome.data_csv).read_bytes()))
 
     def __exit__(self, *exception: object) -> None:
         assert self.file is not None

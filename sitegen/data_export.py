@@ -48,6 +48,8 @@ REPORT_CSV_HEADER = ("publisher", "year", "record", "project_zh", "project_en", 
                      # What the English page shows, as in CSV_HEADER's last columns.
                      "first_level_en", "second_level_en", "target_en", "explanation_en",
                      "rule_en")
+TABLES_CSV = "data/tables.csv"
+INDICATORS_CSV = "data/indicators.csv"
 # data/tables.csv: one row per published record, what the listings show of it, with the
 # addresses of its pages and data files, so that the site can be read as one table (every
 # project's amount by publisher and year) without opening each record.
@@ -123,6 +125,22 @@ def record_json(record: Record, glossary: Glossary) -> bytes:
     browsers and `jq` show it indented anyway."""
     return orjson.dumps(record, default=functools.partial(_json_value, glossary=glossary),
                         option=orjson.OPT_PASSTHROUGH_DATACLASS | orjson.OPT_APPEND_NEWLINE)
+
+
+def data_files(record: Record, glossary: Glossary) -> tuple[tuple[str, bytes], tuple[str, str]]:
+    """A record's two data files, (address, content) each: its JSON and its CSV (a
+    table's rows in CSV_HEADER's columns, a report's in REPORT_CSV_HEADER's)."""
+    json_file = (data_path(record, "json"), record_json(record, glossary))
+    if isinstance(record, EvaluationReport):
+        return json_file, (data_path(record, "csv"),
+                           to_csv(report_csv_rows(record, glossary), REPORT_CSV_HEADER))
+    return json_file, (data_path(record, "csv"), to_csv(csv_rows(record, glossary)))
+
+
+def rows_of(table_csv: bytes) -> bytes:
+    """A table's CSV file without its byte-order mark and header: its part of
+    data/indicators.csv."""
+    return table_csv.split(b"\n", 1)[1]
 
 
 def _record_columns(record: Record) -> list[str]:

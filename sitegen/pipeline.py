@@ -23,14 +23,7 @@ from typing import Any
 
 from .collector import collector_paused
 from .content import load_record
-from .data_export import (
-    REPORT_CSV_HEADER,
-    csv_rows,
-    data_path,
-    record_json,
-    report_csv_rows,
-    to_csv,
-)
+from .data_export import data_files
 from .errors import Diagnostic, Diagnostics
 from .evaluation import EvaluationReport
 from .glossary import Glossary
@@ -146,15 +139,11 @@ class RecordPublisher:
                   ) -> str | None:
         """A record's pages and data files; returns a target table's CSV path, for
         data/indicators.csv (RecordOutcome.data_csv), and None for a report."""
-        glossary = self.work.glossary
         self.write_pages(self.pages(record), diagnostics)
-        self.write(data_path(record, "json"), record_json(record, glossary))
-        if isinstance(record, EvaluationReport):
-            self.write(data_path(record, "csv"),
-                       to_csv(report_csv_rows(record, glossary), REPORT_CSV_HEADER))
-            return None
-        self.write(csv := data_path(record, "csv"), to_csv(csv_rows(record, glossary)))
-        return csv
+        (json_path, json), (csv_path, csv) = data_files(record, self.work.glossary)
+        self.write(json_path, json)
+        self.write(csv_path, csv)
+        return csv_path if isinstance(record, TargetTable) else None
 
     def pages(self, record: TargetTable | EvaluationReport,
               related: tuple[TableSummary, ...] = ()) -> list[Page]:

@@ -27,6 +27,15 @@ from pathlib import Path
 
 from .build import ROOT_REDIRECT, pdf_settings
 from .content import check_site, load_record, plan_content
+from .data_export import (
+    INDICATORS_CSV,
+    TABLES_CSV,
+    TABLES_CSV_HEADER,
+    data_files,
+    rows_of,
+    tables_csv_rows,
+    to_csv,
+)
 from .errors import BuildError, Diagnostic, Diagnostics
 from .glossary import Glossary, load_glossary
 from .pipeline import RecordWork, link_counterparts, process_records
@@ -37,8 +46,8 @@ from .render import HtmlRenderer, render_page
 from .report_layout import counterparts
 from .site import (
     LANGUAGES,
-    Page,
     TableSummary,
+    data_base,
     home_path,
     listing_pages,
     listings,
@@ -227,7 +236,31 @@ class Preview(PreviewState):
             for address in state.addresses:
                 self.by_address.pop(address, None)
                 shutil.rmtree(self.output / posixpath.dirname(address), ignore_errors=True)
+            if state.summary:
+                for suffix in ("json", "csv"):
+                    (self.output / f"{data_base(state.summary)}.{suffix}").unlink(
+                        missing_ok=True)
         return state.addresses
+
+    def site_data(self, address: str) -> bytes | None:
+        """data/tables.csv or data/indicators.csv as a build would write them now, made
+        when asked: remade at every save, the site's indicators would cost a large site
+        a second of copying each time, for a file an editor seldom opens."""
+        with self._lock:
+            states = sorted((s for s in self.records.values() if s.summary),
+                            key=lambda s: s.file.path)
+        if address == TABLES_CSV:
+            summaries = [s.summary for s in states if s.summary]
+            return to_csv(tables_csv_rows(summaries, self.glossary),
+                          TABLES_CSV_HEADER).encode("utf-8")
+        if address != INDICATORS_CSV:
+            return None
+        parts = [to_csv([]).encode("utf-8")]
+        for state in states:
+            table = self.output / f"{data_base(state.summary)}.csv"
+            if state.summary and state.summary.kind == "target-table" and table.is_file():
+                parts.append(rows_of(table.read_bytes()))
+        return b"".join(parts)
 
     def _reload(self, state: RecordState) -> tuple[int, bool]:
         """One record again: pages written, and whether what listings show of it changed."""
@@ -237,13 +270,14 @@ class Preview(PreviewState):
         try:
             loaded = load_record(state.file, state.publisher, self.glossary)
             diagnostics = Diagnostics(list(loaded.diagnostics))
-            rendered: list[tuple[Page, str]] = []
+            rendered: list[tuple[str, str | bytes]] = []
             if loaded.table is not None and not diagnostics.has_errors():
                 related = self._counterparts(summarize(loaded.table))
                 pages = [replace(page, context={**page.context, "related": related})
                          for page in record_pages(loaded.table, with_pdf=True)]
-                rendered = [(page, render_page(self.renderer, page, diagnostics))
+                rendered = [(page.path, render_page(self.renderer, page, diagnostics))
                             for page in pages]
+                rendered += data_files(loaded.table, self.glossary)  # as the pages link them
             if loaded.table is not None and not diagnostics.has_errors():
                 # Rendered after the pages (the editor is looking at those), but known to
                 # be coming before they appear: a request for a PDF then waits for it.
@@ -252,10 +286,10 @@ class Preview(PreviewState):
                 state.problems = diagnostics.items
                 if state.broken or loaded.table is None:
                     return 0, False  # keep the last good pages and summary
-                for page, html in rendered:
-                    write_atomic(self.output / page.path, html)
+                for address, content in rendered:
+                    write_atomic(self.output / address, content)
                 before, state.summary = state.summary, summarize(loaded.table)
-                return len(rendered), before != state.summary
+                return len(state.addresses), before != state.summary
         finally:
             with self._lock:
                 self._pending.difference_update(state.addresses)

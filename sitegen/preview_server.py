@@ -34,7 +34,8 @@ LOOPBACK = ("127.0.0.1", "localhost", "::1")
 TYPES = {".html": "text/html; charset=utf-8", ".css": "text/css; charset=utf-8",
          ".js": "text/javascript; charset=utf-8", ".json": "application/json",
          ".svg": "image/svg+xml", ".png": "image/png", ".jpg": "image/jpeg",
-         ".woff2": "font/woff2", ".pdf": "application/pdf", ".txt": "text/plain; charset=utf-8"}
+         ".woff2": "font/woff2", ".pdf": "application/pdf", ".txt": "text/plain; charset=utf-8",
+         ".csv": "text/csv; charset=utf-8"}
 
 
 class Broadcaster:
@@ -188,6 +189,9 @@ class PreviewHandler(BaseHTTPRequestHandler):
     def _page(self, address: str, body: bool) -> None:
         preview = self.server.preview
         preview.wait_for(address)
+        if (made := preview.site_data(address)) is not None:  # the site-wide CSVs
+            self._send(HTTPStatus.OK, made, TYPES[".csv"], body)
+            return
         problems = preview.problems_at(address)
         pdf_of = preview.pdf_state(address) if address.endswith(".pdf") else None
         if pdf_of is not None and problems is None:

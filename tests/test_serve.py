@@ -224,6 +224,32 @@ def test_new_record_appears_and_deleted_record_goes(tmp_path: Path):
         assert time.monotonic() - started < 5
 
 
+def test_data_files_follow_every_save(tmp_path: Path):
+    """What the pages link for data users: each record's CSV and JSON, and the site's
+    tables.csv and indicators.csv, are served as a build would write them after every
+    save, and go with a deleted record."""
+    project = write_project(tmp_path / "site", {"2023/a.yaml": RECORD})
+    data, other = "/data/test-bureau/2023/a", "/data/test-bureau/2023/b"
+    with served(project) as server:
+        status, kind, body = server.fetch(f"{data}.csv")
+        assert status == 200 and kind.startswith("text/csv") and "=4(次)" in body.decode()
+        assert "培训次数" in server.fetch("/data/indicators.csv")[2].decode("utf-8-sig")
+        assert ",a,target-table,测试项目," in server.fetch("/data/tables.csv")[2].decode()
+        save(project, "a.yaml", RECORD.replace("=4(次)", "=9(次)"))
+        server.wait_for_page(PAGE, "=9(次)")
+        assert "=9(次)" in server.fetch(f"{data}.csv")[2].decode()
+        assert "=9(次)" in server.fetch(f"{data}.json")[2].decode()
+        assert "=9(次)" in server.fetch("/data/indicators.csv")[2].decode("utf-8-sig")
+        save(project, "b.yaml", RECORD.replace("测试项目", "新增项目"))
+        server.wait_for_page("/zh/test-bureau/2023/b/index.html", "新增项目")
+        assert server.fetch(f"{other}.csv")[0] == 200
+        assert ",b,target-table,新增项目," in server.fetch("/data/tables.csv")[2].decode()
+        (project.root / RECORD_DIR / "b.yaml").unlink()
+        server.wait_for_page("/zh/test-bureau/2023/b/index.html", "Not found")
+        assert server.fetch(f"{other}.csv")[0] == 404
+        assert ",b," not in server.fetch("/data/tables.csv")[2].decode()
+
+
 def test_refuses_paths_outside_foreign_hosts_and_origins(tmp_path: Path):
     project = write_project(tmp_path / "site", {"2023/a.yaml": RECORD})
     (tmp_path / "site" / ".sitegen-cache" / "secret.txt").parent.mkdir(exist_ok=True)
