@@ -22,7 +22,6 @@ from .data_export import (
     TABLES_CSV,
     TABLES_CSV_HEADER,
     rows_of,
-    tables_csv_rows,
     to_csv,
 )
 from .errors import BuildError, Diagnostic, Diagnostics, Position
@@ -199,9 +198,8 @@ def build(project: Project, reporter: Reporter, workers: int | None = None,
             check_site(summaries, plan.files, diagnostics)  # ids and addresses unique
             _stop_on_errors(diagnostics)  # the records' errors and the site's, together
             diagnostics.extend(link_counterparts(plan.records, summaries, work))
-            out.write_text(TABLES_CSV, to_csv(tables_csv_rows(
-                [s for s in summaries if is_published(s, include_drafts)], glossary),
-                TABLES_CSV_HEADER))
+            out.write_text(TABLES_CSV, to_csv([], TABLES_CSV_HEADER) + "".join(
+                o.tables_csv_line for o in outcomes if o.tables_csv_line))
             volumes: list[RecordOutcome] = []
             if pdf:
                 pool.progress = lambda done, total: reporter.progress("volumes", done, total)

@@ -23,7 +23,7 @@ from typing import Any
 
 from .collector import collector_paused
 from .content import load_record
-from .data_export import data_files
+from .data_export import data_files, tables_csv_line
 from .errors import Diagnostic, Diagnostics
 from .evaluation import EvaluationReport
 from .glossary import Glossary
@@ -85,6 +85,9 @@ class RecordOutcome:
     # CSV (scores, other columns) is never named here.
     data_csv: str | None = None
     source_digest: bytes | None = None  # the record file's SHA-256, as it was read
+    # Its row of data/tables.csv, if it was published: made here, beside the workers' other
+    # work, not by the build's one process after them all (0.1 s and 20 MB at 10 000).
+    tables_csv_line: str | None = None
 
 
 @dataclass(frozen=True)
@@ -132,8 +135,10 @@ class RecordPublisher:
         # left to the end of a pause would be a needless peak of memory.
         rendered = (self.table_pdfs(table, file, loaded.source, diagnostics)
                     if publish and self.work.pdf and loaded.source is not None else 0)
-        return RecordOutcome(file, summarize(table), diagnostics.items, rendered, data_csv,
-                             loaded.source_digest)
+        summary = summarize(table)
+        return RecordOutcome(file, summary, diagnostics.items, rendered, data_csv,
+                             loaded.source_digest,
+                             tables_csv_line(summary, self.work.glossary) if publish else None)
 
     def web_files(self, record: TargetTable | EvaluationReport, diagnostics: Diagnostics
                   ) -> str | None:

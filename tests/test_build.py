@@ -71,6 +71,9 @@ def test_a_site_built_by_the_worker_pool_is_the_one_built_in_one_process(tmp_pat
                      / f"{path.stem}.csv").read_bytes().split(b"\n", 1)[1] for path in tables)
     combined = (pooled / "data/indicators.csv").read_bytes()
     assert len(tables) > PARALLEL_THRESHOLD and combined.split(b"\n", 1)[1] == rows
+    # tables.csv: the workers' lines, a record each, in the records' order.
+    listed = (pooled / "data/tables.csv").read_text(encoding="utf-8-sig").splitlines()[1:]
+    assert [line.split(",")[4] for line in listed] == [path.stem for path in tables]
     # The first build took the records' fingerprint from the workers' own reads; reading
     # every input afresh must give the same, or this rebuild would not find it up to date.
     assert build(Project(corpus), RecordingReporter(), workers=2, output=pooled, pdf=False,
