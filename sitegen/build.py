@@ -192,14 +192,12 @@ def build(project: Project, reporter: Reporter, workers: int | None = None,
                           else None, search_words=search)
         progress = lambda done, total: reporter.progress("records", done, total)  # noqa: E731
         with (workers_for(work, len(plan.records), workers, progress) as pool,
-              CombinedCsv(out) as combined_csv):
-            outcomes = pool.records(plan.records, combined_csv.append)
+              SiteCsvs(out) as site_csvs):
+            outcomes = pool.records(plan.records, site_csvs.append)
             summaries = _collect(outcomes, diagnostics)
             check_site(summaries, plan.files, diagnostics)  # ids and addresses unique
             _stop_on_errors(diagnostics)  # the records' errors and the site's, together
             diagnostics.extend(link_counterparts(plan.records, summaries, work))
-            out.write_text(TABLES_CSV, to_csv([], TABLES_CSV_HEADER) + "".join(
-                o.tables_csv_line for o in outcomes if o.tables_csv_line))
             volumes: list[RecordOutcome] = []
             if pdf:
                 pool.progress = lambda done, total: reporter.progress("volumes", done, total)
@@ -238,34 +236,42 @@ def _stop_on_errors(diagnostics: Diagnostics) -> None:
         raise BuildError(diagnostics)
 
 
-class CombinedCsv:
-    """data/indicators.csv: every target table's indicator rows, in the records' order
-    (content/'s publishers, years and files), each table's CSV appended as its chunk of
-    records comes back from the workers. It was written after them, file by file: 148 MB
-    at 10 000 records, 0.2-0.65 s of the build's serial end, now done while they work.
+class SiteCsvs:
+    """The site's two CSVs, in the records' order (content/'s publishers, years and
+    files), appended to as each chunk of records comes back from the workers:
 
-    It appends exactly the files RecordOutcome.data_csv names, all in CSV_HEADER's
-    columns: a report's CSV (scores, columns of its own) is never named there."""
+    - data/indicators.csv: every target table's indicator rows, its CSV file's without
+      the header. Written after the workers, file by file, it was 148 MB at 10 000
+      records and 0.2-0.65 s of the build's serial end. It appends exactly the files
+      RecordOutcome.data_csv names, all in CSV_HEADER's columns: a report's CSV (scores,
+      columns of its own) is never named there.
+    - data/tables.csv: each published record's line, made by its worker.
+    """
 
     def __init__(self, out: StagedOutput) -> None:
         self.folder = out.staging
-        self.target = out.path(INDICATORS_CSV)
-        self.file: BinaryIO | None = None
+        self.targets = (out.path(INDICATORS_CSV), out.path(TABLES_CSV))
+        self.files: tuple[BinaryIO, ...] = ()
 
-    def __enter__(self) -> CombinedCsv:
-        self.file = open(self.target, "wb")
-        self.file.write(to_csv([]).encode("utf-8"))  # the byte-order mark and the header
+    def __enter__(self) -> SiteCsvs:
+        self.files = tuple(open(target, "wb") for target in self.targets)  # noqa: SIM115
+        indicators, tables = self.files
+        # Each with its byte-order mark and header.
+        indicators.write(to_csv([]).encode("utf-8"))
+        tables.write(to_csv([], TABLES_CSV_HEADER).encode("utf-8"))
         return self
 
     def append(self, outcomes: list[RecordOutcome]) -> None:
-        assert self.file is not None
+        indicators, tables = self.files
         for outcome in outcomes:
-            if outcome.data_csv:  # each without its byte-order mark and header
-                self.file.write(rows_of((self.folder / outcome.data_csv).read_bytes()))
+            if outcome.data_csv:
+                indicators.write(rows_of((self.folder / outcome.data_csv).read_bytes()))
+            if outcome.tables_csv_line:
+                tables.write(outcome.tables_csv_line)
 
     def __exit__(self, *exception: object) -> None:
-        assert self.file is not None
-        self.file.close()
+        for file in self.files:
+            file.close()
 
 
 def _search_index(staging: Path, shown_as: str, wanted: bool, reporter: Reporter,

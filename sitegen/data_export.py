@@ -194,9 +194,9 @@ def tables_csv_rows(summaries: list[TableSummary], glossary: Glossary) -> list[l
             for summary in summaries]
 
 
-def tables_csv_line(summary: TableSummary, glossary: Glossary) -> str:
-    """One record's row of data/tables.csv, with its line ending."""
-    return to_csv(tables_csv_rows([summary], glossary), header=None)
+def tables_csv_line(summary: TableSummary, glossary: Glossary) -> bytes:
+    """One record's row of data/tables.csv, with its line ending, in UTF-8."""
+    return to_csv(tables_csv_rows([summary], glossary), header=None).encode("utf-8")
 
 
 def _chinese(text: Text | None) -> str:

@@ -80,14 +80,15 @@ class RecordOutcome:
     summary: TableSummary | None
     diagnostics: list[Diagnostic]
     pdfs_rendered: int = 0
-    # A target table's CSV, relative to the output, if one was written: build.CombinedCsv
+    # A target table's CSV, relative to the output, if one was written: build.SiteCsvs
     # appends it to data/indicators.csv, so it must have CSV_HEADER's columns. A report's
     # CSV (scores, other columns) is never named here.
     data_csv: str | None = None
     source_digest: bytes | None = None  # the record file's SHA-256, as it was read
-    # Its row of data/tables.csv, if it was published: made here, beside the workers' other
-    # work, not by the build's one process after them all (0.1 s and 20 MB at 10 000).
-    tables_csv_line: str | None = None
+    # Its line of data/tables.csv (UTF-8), if it was published: made here, beside the
+    # workers' other work, not by the build's one process after them all (0.1 s of
+    # serial time and a 20 MB peak at 10 000 records).
+    tables_csv_line: bytes | None = None
 
 
 @dataclass(frozen=True)
