@@ -26,6 +26,7 @@ from .evaluation import (
     ScoredSecondLevel,
     ScoreTable,
     Section,
+    StatedFigures,
     TableBlock,
 )
 from .glossary import Glossary
@@ -74,6 +75,11 @@ _COMPUTED: dict[type, tuple[str, ...]] = {
 }
 
 
+# Grades (优秀, 良好 …), computed or as a report states them, are standard terms the model
+# keeps as Chinese strings: in the data they are texts like any other, {zh, en}.
+_GRADES: dict[type, str] = {ScoreTable: "grade", StatedFigures: "grade"}
+
+
 def data_path(record: Record, suffix: str) -> str:
     return f"{data_base(record)}.{suffix}"
 
@@ -115,7 +121,18 @@ def _exported_fields(kind: type) -> tuple[tuple[str, ...], Callable[[Any], tuple
              *_COMPUTED.get(kind, ()))
     if len(names) < 2:  # attrgetter gives a tuple only of two or more
         return names, lambda value: tuple(getattr(value, name) for name in names)
-    return names, operator.attrgetter(*names)
+    values_of = operator.attrgetter(*names)
+    if kind not in _GRADES:
+        return names, values_of
+    grade = names.index(_GRADES[kind])
+
+    def with_grade_as_text(value: Any) -> tuple:
+        values = list(values_of(value))
+        if values[grade] is not None:
+            values[grade] = Text(values[grade])
+        return tuple(values)
+
+    return names, with_grade_as_text
 
 
 def record_json(record: Record, glossary: Glossary) -> bytes:

@@ -212,6 +212,15 @@ BASIS_EXPLANATION = ("项目立项是否符合法律法规、相关政策、发�
                      "用以反映和考核项目立项依据情况。")
 
 
+def json_mappings(data: object) -> list[dict]:
+    """Every mapping in a JSON document, at any depth."""
+    if isinstance(data, dict):
+        return [data, *(found for value in data.values() for found in json_mappings(value))]
+    if isinstance(data, list):
+        return [found for value in data for found in json_mappings(value)]
+    return []
+
+
 def scored_indicators(report: dict) -> list[dict]:
     return [indicator for first in report["scoring"]["first_levels"]
             for second in first["second_levels"] for indicator in second["indicators"]]
@@ -236,7 +245,9 @@ def test_a_report_is_json_with_its_scores_totals_and_text(seed_site: Path):
     scored = sum(Decimal(indicator["score"]) for indicator in indicators)
     scoring = report["scoring"]
     assert scored == Decimal(scoring["score"]) == 91
-    assert (scoring["weight"], scoring["grade"]) == ("100", "优秀")
+    assert (scoring["weight"], scoring["grade"]) == ("100", {"zh": "优秀", "en": "Excellent"})
+    stated = [figures for figures in json_mappings(report) if figures.get("grade")]
+    assert stated and all(figures["grade"]["en"] for figures in stated), stated
     assert scoring["total"]["score"] == "91"  # as the report prints it, beside the sum
     for first in scoring["first_levels"]:
         assert Decimal(first["score"]) == sum(Decimal(second["score"])
