@@ -209,12 +209,21 @@ COMMANDS = {"check": _check, "build": _build, "new": _new, "bench": _bench, "ser
 
 def main(argv: list[str] | None = None) -> int:
     reporter = TerminalReporter()
+    command = None
     try:
         args = _parser().parse_args(argv)
-        return COMMANDS[args.command](Project(args.project.resolve()), args, reporter)
+        command = args.command
+        return COMMANDS[command](Project(args.project.resolve()), args, reporter)
     except KeyboardInterrupt:
         reporter.info("interrupted: build/ was left as it was")
         return 130
+    except OSError as failure:  # the disk, not a record: full, read-only, taken away
+        where = f" ({failure.filename})" if failure.filename else ""
+        kept = " build/ was left as it was." if command == "build" else ""
+        reporter.info(f"sitegen: the system refused to read or write a file{where}: "
+                      f"{failure.strerror or failure}.{kept} Free space or fix the "
+                      "folder's permissions, then run again.")
+        return 74  # EX_IOERR
     except Exception as failure:  # a bug of ours: say so plainly, keep the trace for us
         if os.environ.get("SITEGEN_DEBUG"):
             raise

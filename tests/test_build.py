@@ -114,6 +114,34 @@ def test_failed_build_leaves_previous_build_untouched(project_factory, capsys):
     assert tree_digest(project.build_dir) == before
 
 
+def test_a_full_disk_is_reported_as_such_not_as_a_bug(project_factory, capsys,
+                                                        monkeypatch):
+    """A write the system refuses (disk full, read-only folder) is the machine's
+    trouble, not a bug of sitegen's nor a record's: said so, with the file, and build/
+    stays as it was."""
+    import errno
+
+    from sitegen.write import FileTree
+
+    project = project_factory({"2023/a.yaml": RECORD})
+    assert run_cli(capsys, project, "build", "--no-pdf", "--no-search")[0] == 0
+    before = tree_digest(project.build_dir)
+
+    def disk_full(self, relative, content):
+        raise OSError(errno.ENOSPC, "No space left on device", str(self.root / relative))
+
+    monkeypatch.setattr(FileTree, "write_text", disk_full)
+    (project.content_dir / "test-bureau/2023/a.yaml").write_text(
+        RECORD.replace("测试项目", "新的项目"), encoding="utf-8")
+    status, output = run_cli(capsys, project, "build", "--no-pdf", "--no-search")
+    assert status == 74, output
+    assert "the system refused to read or write a file" in output
+    assert "No space left on device" in output and "index.html" in output
+    assert "build/ was left as it was" in output
+    assert "bug" not in output and "Traceback" not in output
+    assert tree_digest(project.build_dir) == before
+
+
 @pytest.mark.parametrize("failure", [KeyboardInterrupt, OSError])
 def test_interrupted_build_midway_leaves_previous_build(project_factory, monkeypatch, failure):
     project = project_factory({"2023/a.yaml": RECORD,
