@@ -186,8 +186,9 @@ def build(project: Project, reporter: Reporter, workers: int | None = None,
     glossary = load_glossary()
     diagnostics = Diagnostics()
     plan = plan_content(project, diagnostics)
+    templates = _templates(project, diagnostics)
     with StagedOutput(output) as out:
-        work = RecordWork(glossary, project.templates_dir, out.staging, include_drafts,
+        work = RecordWork(glossary, templates, out.staging, include_drafts,
                           pdf_settings(project) if pdf and _pdf_possible(project, diagnostics)
                           else None, search_words=search)
         progress = lambda done, total: reporter.progress("records", done, total)  # noqa: E731
@@ -300,6 +301,23 @@ def volume_jobs(outcomes: list[RecordOutcome], include_drafts: bool) -> list[Vol
                                   VolumeJob(summary.publisher, summary.year))
             job.files.append(outcome.file)
     return [jobs[key] for key in sorted(jobs)]
+
+
+def _templates(project: Project, diagnostics: Diagnostics) -> Path | None:
+    """The templates folder, if there is one. Without it the records are still checked,
+    every one, and the run stops with one error, not one per page; without the theme
+    folder the pages are made, but with no stylesheet, which the run says."""
+    if not project.theme_dir.is_dir():
+        diagnostics.warning(Position(project.shown(project.theme_dir)),
+                            "there is no theme/ folder here: the pages will have no "
+                            "stylesheet (copy sitegen's own theme/ into the project)", "theme")
+    if project.templates_dir.is_dir():
+        return project.templates_dir
+    diagnostics.error(Position(project.shown(project.templates_dir)),
+                      "there is no templates/ folder here: the pages are made from its "
+                      "Jinja templates (copy sitegen's own templates/ into the project)",
+                      "templates")
+    return None
 
 
 def _pdf_possible(project: Project, diagnostics: Diagnostics) -> bool:

@@ -114,6 +114,26 @@ def test_failed_build_leaves_previous_build_untouched(project_factory, capsys):
     assert tree_digest(project.build_dir) == before
 
 
+def test_a_project_without_templates_or_theme_is_told_so_once(project_factory, capsys):
+    """No templates/: one error saying so, beside the records' own (all checked), not one
+    per page; no theme/: the site is built, and the run warns it has no stylesheet."""
+    import shutil
+
+    project = project_factory({"2023/a.yaml": RECORD, "2023/b.yaml": "year: [\n"})
+    shutil.rmtree(project.templates_dir)
+    status, output = run_cli(capsys, project, "build", "--no-pdf", "--no-search")
+    assert status == 1, output
+    assert output.count("there is no templates/ folder here") == 1, output
+    assert "content/test-bureau/2023/b.yaml:2:" in output  # the records were checked
+    assert "2 error(s)" in output and not project.build_dir.exists(), output
+    project = project_factory({"2023/a.yaml": RECORD})
+    shutil.rmtree(project.theme_dir)
+    status, output = run_cli(capsys, project, "build", "--no-pdf", "--no-search")
+    assert status == 0, output
+    assert "theme: warning: there is no theme/ folder here" in output, output
+    assert (project.build_dir / "zh/test-bureau/2023/a/index.html").is_file()
+
+
 def test_a_full_disk_is_reported_as_such_not_as_a_bug(project_factory, capsys,
                                                         monkeypatch):
     """A write the system refuses (disk full, read-only folder) is the machine's
