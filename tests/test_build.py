@@ -665,6 +665,9 @@ def test_a_skeleton_left_unfilled_cannot_be_published(project_factory, capsys):
     assert (f"content/new-bureau/2024/first-table.yaml:{name_line}:5: warning: project.name "
             "'【项目名称】 / [Project name]' is still the placeholder `sitegen new` wrote"
             ) in output
+    # One warning a stand-in, not a second one asking for its English.
+    assert "no English for the project.competent_department '【主管部门】'" not in output
+    assert "'【主管部门】' is still the placeholder" in output
     record.write_text(text.replace("draft: true", "draft: false"), encoding="utf-8")
     status, output = run_cli(capsys, project, "check")
     assert status == 1
