@@ -55,6 +55,11 @@ class Fields:
         for key in self.node.values:
             if key in allowed:
                 continue
+            if slip := typing_slip(key) or typing_slip(f"{key}:"):
+                # `{zh："…"}`, or `　value:` at the start of a line: YAML reads the colon,
+                # the full-width space or the tab as part of a name.
+                self.error(key, f"'{key}' is not a field: {slip[1]}", "unknown-field")
+                continue
             guess = difflib.get_close_matches(key, allowed, n=1, cutoff=0.6)
             hint = f" Did you mean '{guess[0]}'?" if guess else (
                 f" Allowed here: {', '.join(allowed)}.")

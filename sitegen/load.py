@@ -161,7 +161,8 @@ def _describe(broken: yaml.MarkedYAMLError, path: str, text: str) -> tuple[Posit
             f"this quoted value is not closed on its line, so YAML read on to the next quote "
             f"and failed on line {position.line} ({problem}): close the quote here (a text "
             "of several lines is written as a `|-` block)")
-    slip = _typing_slip(mark.line if mark else None, text, tokens)
+    slip = _typing_slip(mark.line if mark else None, text, tokens,
+                        context.line if context else None)
     if slip:
         line, column, what = slip
         return Position(path, line, column), (
@@ -179,28 +180,45 @@ def _describe(broken: yaml.MarkedYAMLError, path: str, text: str) -> tuple[Posit
 # with two full-width spaces.
 _FIELD_SLIP = re.compile(r"^[ ]*(?:- )?([A-Za-z_][A-Za-z0-9_]*)(：|:(?=[^\s/]))")
 _INDENT_SLIP = re.compile(r"^[ ]*([\t\u3000])[\t\u3000 ]*(?:- |[A-Za-z_][A-Za-z0-9_]*[ ]*[:：])")
+_ANY_INDENT_SLIP = re.compile(r"^[ ]*([\t\u3000])")  # a text's line too: near a failure
 _SLIP_LINES = 3
 
 
-def _typing_slip(failed: int | None, text: str, tokens: list[yaml.Token]
-                 ) -> tuple[int, int, str] | None:
+def _typing_slip(failed: int | None, text: str, tokens: list[yaml.Token],
+                 started: int | None = None) -> tuple[int, int, str] | None:
     """(line, column, what to do) for the slip nearest above a YAML failure on line
     `failed` (counted from 0), if there is one; `tokens`, the scanner's up to there, tell
-    the lines of texts written over several lines."""
+    the lines of texts written over several lines; `started`, the line where YAML says
+    what failed began ("while scanning a simple key that starts on line …")."""
     if failed is None:
         return None
+    # A block text ends at the start of the line after it (column 0): not inside it.
     inside_text = {line for token in tokens if isinstance(token, yaml.ScalarToken)
-                   for line in range(token.start_mark.line + 1, token.end_mark.line + 1)}
+                   for line in range(token.start_mark.line + 1, token.end_mark.line
+                                     + (1 if token.end_mark.column else 0))}
     lines = text.splitlines()
-    for number in range(min(failed, len(lines) - 1), max(-1, failed - _SLIP_LINES), -1):
-        if number not in inside_text and (slip := typing_slip(lines[number])):
+    last = min(failed, len(lines) - 1)
+    # And where the last text before the failure began: `zh：|-` makes the block below
+    # it part of one plain text, which runs on to the failure.
+    scalars = [token for token in tokens if isinstance(token, yaml.ScalarToken)]
+    began = [line for line in (started, scalars[-1].start_mark.line if scalars else None)
+             if line is not None and line < len(lines)]
+    near = [*range(last, max(-1, failed - _SLIP_LINES), -1), *began]
+    for number in near:
+        if number not in inside_text and (slip := typing_slip(lines[number], near=True)):
             return number + 1, *slip
+    # Indentation of full-width spaces or a tab before a field is never YAML's: it may
+    # end a mapping that YAML then fails to close dozens of lines further on.
+    for number in range(last + 1):
+        if number not in inside_text and _INDENT_SLIP.match(lines[number]):
+            return number + 1, *typing_slip(lines[number])  # type: ignore[misc]
     return None
 
 
-def typing_slip(line: str) -> tuple[int, str] | None:
-    """(column, what to do) if a line of YAML holds one of the slips above."""
-    if indent := _INDENT_SLIP.match(line):
+def typing_slip(line: str, near: bool = False) -> tuple[int, str] | None:
+    """(column, what to do) if a line of YAML holds one of the slips above; `near` a
+    failure (and outside any text), indentation is a slip before anything at all."""
+    if indent := (_ANY_INDENT_SLIP if near else _INDENT_SLIP).match(line):
         kind = "a tab" if indent[1] == "\t" else "full-width spaces (　)"
         return indent.start(1) + 1, (f"this line is indented with {kind}: YAML indents with "
                                      "ordinary spaces only; replace them with spaces")

@@ -501,6 +501,24 @@ def test_an_input_method_slip_is_named_on_its_own_line(project_factory, capsys, 
     assert "YAML stopped on line" in output and output.count(" error: ") == 1, output
 
 
+@pytest.mark.parametrize(("old", "new", "needle", "column", "message"), [
+    # The block under `text：|-` becomes one plain text with it; YAML fails lines below.
+    ("    text: 完成任务。", "    text：|-\n      完成任务，\n      并且验收。", "text：|-", 9,
+     "`text：` is written with a full-width colon (：)"),
+    # Valid YAML: a key named `　second_levels` of the mapping the line closes.
+    ("      second_levels:", "\u3000second_levels:", "second_levels", 1,
+     "'\u3000second_levels' is not a field: this line is indented with full-width spaces"),
+    ("- name: 培训次数", "- name: {zh：培训次数, en: Trainings}", "zh：", 22,
+     "'zh：培训次数' is not a field: `zh：` is written with a full-width colon (：)"),
+], ids=["block-under-a-slip", "indent-read-as-a-name", "slip-in-braces"])
+def test_a_slip_is_named_where_yaml_reads_past_it(project_factory, capsys, old, new, needle,
+                                                 column, message):
+    record = RECORD.replace(old, new, 1)
+    status, output = check(project_factory, capsys, record)
+    assert status == 1, output
+    assert f"{PATH}:{line_of(record, needle)}:{column}: error: {message}" in output, output
+
+
 def test_a_slip_that_yaml_reads_as_text_is_named_too(project_factory, capsys):
     """`- name：培训次数` with nothing under it is valid YAML (one text): the record check
     says why it is not the mapping it should be."""
