@@ -100,8 +100,11 @@ class Fields:
     def _expect(self, key: str, node: Node, kind: type) -> bool:
         if isinstance(node, kind):
             return True
-        self.error(key, f"'{self.field(key)}' must be {_KIND_NAMES[kind]}, not "
-                        f"{kind_name(node)}", "wrong-type")
+        message = f"'{self.field(key)}' must be {_KIND_NAMES[kind]}, not {kind_name(node)}"
+        if kind is not Scalar and (slip := _slip_in(node)):
+            self.diagnostics.error(slip[0], f"{message}: {slip[1]}", "wrong-type")
+        else:
+            self.error(key, message, "wrong-type")
         return False
 
     # -- typed readers ----------------------------------------------------------------
@@ -197,13 +200,19 @@ def read_fields(node: Node, where: str, diagnostics: Diagnostics, allowed: tuple
         return Fields(node, where, diagnostics, allowed)
     what = f"'{where}'" if where else "the record"
     message = f"{what} must be a mapping of fields ({', '.join(allowed)}), not {kind_name(node)}"
-    # `- name：产出指标` is one text to YAML: say why, where the slip is.
+    if slip := _slip_in(node):
+        diagnostics.error(slip[0], f"{message}: {slip[1]}", "wrong-type")
+    else:
+        diagnostics.error(node.position, message, "wrong-type")
+    return None
+
+
+def _slip_in(node: Node) -> tuple[Position, str] | None:
+    """Where and why a plain value is a field mistyped: `- name：产出指标` is one text to
+    YAML (load.typing_slip)."""
     if isinstance(node, Scalar) and not node.quoted and (slip := typing_slip(node.text)):
         column, advice = slip
-        diagnostics.error(Position(node.path, node.line, node.column + column - 1),
-                          f"{message}: {advice}", "wrong-type")
-        return None
-    diagnostics.error(node.position, message, "wrong-type")
+        return Position(node.path, node.line, node.column + column - 1), advice
     return None
 
 

@@ -510,7 +510,11 @@ def test_an_input_method_slip_is_named_on_its_own_line(project_factory, capsys, 
      "'\u3000second_levels' is not a field: this line is indented with full-width spaces"),
     ("- name: 培训次数", "- name: {zh：培训次数, en: Trainings}", "zh：", 22,
      "'zh：培训次数' is not a field: `zh：` is written with a full-width colon (：)"),
-], ids=["block-under-a-slip", "indent-read-as-a-name", "slip-in-braces"])
+    ("  name: {zh: 测试项目, en: Test project}\n  competent_department: 上海市司法局\n"
+     "  start: 2023-01-01\n  end: 2023-12-31\n", "  name：测试项目\n", "name：", 7,
+     "'project' must be a mapping of fields, not a single value: `name：` is written with a "
+     "full-width colon"),
+], ids=["block-under-a-slip", "indent-read-as-a-name", "slip-in-braces", "slip-as-value"])
 def test_a_slip_is_named_where_yaml_reads_past_it(project_factory, capsys, old, new, needle,
                                                  column, message):
     record = RECORD.replace(old, new, 1)
