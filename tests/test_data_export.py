@@ -99,6 +99,19 @@ def test_a_draft_stays_out_of_tables_csv(project_factory, capsys):
         assert [row["record"] for row in csv.DictReader(file)] == ["a"]
 
 
+def test_the_readme_names_every_csv_column_as_written():
+    """README's lists of columns are what data users read: held to the headers."""
+    import re
+
+    from sitegen.data_export import CSV_HEADER, REPORT_CSV_HEADER, TABLES_CSV_HEADER
+
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    section = readme[readme.index("## The data files"):readme.index("## Layout")]
+    listed = [tuple(re.sub(r"\s+", " ", columns).split(", "))
+              for columns in re.findall(r"columns\s+`(publisher,[^`]+)`", section)]
+    assert listed == [CSV_HEADER, REPORT_CSV_HEADER, TABLES_CSV_HEADER], listed
+
+
 def test_a_carriage_return_in_a_text_stays_inside_its_csv_field(project_factory, capsys):
     """A YAML "\r" in an indicator's name: the row must stay one row, for Excel and for
     Python's reader, in the table's CSV and in the site's (rows end in CRLF, RFC 4180)."""
