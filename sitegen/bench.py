@@ -247,10 +247,25 @@ def _set_aside(folder: Path, holding: Path) -> None:
             (folder / name).rename(holding / name)
 
 
+def machine_speed() -> float:
+    """CPU seconds of one fixed piece of pure Python, median of three: this machine is
+    shared, and the same build has taken 25.7 s of CPU one hour and 37.6 s another. Set
+    beside a run's figures, it tells a slower host from slower code (0.39-0.48 s on the
+    machines sitegen was timed on)."""
+    def once() -> float:
+        started, total = time.process_time(), 0
+        for number in range(5_000_000):
+            total += number * number
+        return time.process_time() - started
+
+    return statistics.median(once() for _ in range(3))
+
+
 def _html_timings(folder: Path, reporter: Reporter, jobs: int | None, rounds: int,
                   records: int) -> None:
     """Full builds, each with its no-change rebuild, then the template-edited rebuilds.
     Every full round's predecessor waits in REPLACED: `rounds` sites on disk at the end."""
+    before = machine_speed()
     full: list[Timing] = []
     unchanged: list[Timing] = []
     for number in range(rounds):
@@ -266,6 +281,8 @@ def _html_timings(folder: Path, reporter: Reporter, jobs: int | None, rounds: in
     reporter.info(_timings("template edited:  ", edited,
                            "; every page again, over the previous site"))
     reporter.info(f"peak memory (largest process): {max(run.peak for run in full)} MB")
+    reporter.info(f"machine speed: a fixed Python loop took {before:.3f} s of CPU before "
+                  f"the builds, {machine_speed():.3f} s after (compare runs by it)")
 
 
 def run(folder: Path, reporter: Reporter, jobs: int | None = None, rounds: int = 3,

@@ -846,6 +846,8 @@ def test_bench_run_times_html_and_pdfs_against_naive_renderings(project_factory,
                      r"template edited: +median [\d.]+ s \([\d.]+, [\d.]+\); every page again, "
                      r"over the previous site; CPU user [\d.]+ s",
                      r"peak memory \(largest process\): \d+ MB",
+                     r"machine speed: a fixed Python loop took [\d.]+ s of CPU before the "
+                     r"builds, [\d.]+ s after",
                      r"table PDF, one core: median [\d.]+ s",
                      r"naive, same markup: +median [\d.]+ s → ours [\d.]+x faster",
                      r"naive, web page: +median [\d.]+ s → ours [\d.]+x faster",
