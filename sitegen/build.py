@@ -187,7 +187,7 @@ def build(project: Project, reporter: Reporter, workers: int | None = None,
     glossary = load_glossary()
     diagnostics = Diagnostics()
     plan = plan_content(project, diagnostics)
-    templates = _templates(project, diagnostics)
+    templates = _templates_and_theme(project, diagnostics)
     with StagedOutput(output) as out:
         work = RecordWork(glossary, templates, out.staging, include_drafts,
                           pdf_settings(project) if pdf and _pdf_possible(project, diagnostics)
@@ -305,7 +305,7 @@ def volume_jobs(outcomes: list[RecordOutcome], include_drafts: bool) -> list[Vol
     return [jobs[key] for key in sorted(jobs)]
 
 
-def _templates(project: Project, diagnostics: Diagnostics) -> Path | None:
+def _templates_and_theme(project: Project, diagnostics: Diagnostics) -> Path | None:
     """The templates folder, if there is one. Without it the records are still checked,
     every one, and the run stops with one error, not one per page; without the theme
     folder the pages are made, but with no stylesheet, which the run says."""

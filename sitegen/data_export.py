@@ -80,7 +80,7 @@ _COMPUTED: dict[type, tuple[str, ...]] = {
 _GRADES: dict[type, str] = {ScoreTable: "grade", StatedFigures: "grade"}
 
 
-def data_path(record: Record, suffix: str) -> str:
+def data_path(record: Record | TableSummary, suffix: str) -> str:
     return f"{data_base(record)}.{suffix}"
 
 
@@ -207,7 +207,7 @@ def tables_csv_rows(summaries: list[TableSummary], glossary: Glossary) -> list[l
              "" if summary.amount_in_yuan is None else str(summary.amount_in_yuan),
              str(summary.indicator_count),
              *(summary.page_path(language) for language in LANGUAGES),
-             f"{data_base(summary)}.json", f"{data_base(summary)}.csv"]
+             data_path(summary, "json"), data_path(summary, "csv")]
             for summary in summaries]
 
 

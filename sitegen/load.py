@@ -153,7 +153,7 @@ def _describe(broken: yaml.MarkedYAMLError, path: str, text: str) -> tuple[Posit
     if "expected a single document" in problem:
         return position, ("a record file holds one YAML document; remove this second `---` "
                           "document or put it in a file of its own")
-    tokens = _tokens_until(text, broken.problem_mark.line if broken.problem_mark else -1)
+    tokens = _tokens_until(text, mark.line if mark else -1)
     unclosed = _runaway_quote(broken, tokens)
     if unclosed and unclosed != (position.line, position.column):
         line, column = unclosed
@@ -174,10 +174,10 @@ def _describe(broken: yaml.MarkedYAMLError, path: str, text: str) -> tuple[Posit
 # Slips of a Chinese input method, or of a Windows editor, that YAML reports on a later
 # line in its own terms ("mapping values are not allowed in this context"): a field name
 # followed by a full-width colon, or by a colon with no space, and indentation made of
-# full-width spaces or tabs before a field or a list item. Sought only on the failing line
-# and the two above it, where such a slip makes YAML fail, and never inside a text of
-# several lines: a full-width colon is ordinary Chinese, and a paragraph may well start
-# with two full-width spaces.
+# full-width spaces or tabs. Sought near the failure (the failing line, the two above it,
+# where YAML says the failing part began), and, for indentation before a field or a list
+# item, on every line above it; never inside a text of several lines: a full-width colon
+# is ordinary Chinese, and a paragraph may well start with two full-width spaces.
 _FIELD_SLIP = re.compile(r"^[ ]*(?:- )?([A-Za-z_][A-Za-z0-9_]*)(：|:(?=[^\s/]))")
 _INDENT_SLIP = re.compile(r"^[ ]*([\t\u3000])[\t\u3000 ]*(?:- |[A-Za-z_][A-Za-z0-9_]*[ ]*[:：])")
 _ANY_INDENT_SLIP = re.compile(r"^[ ]*([\t\u3000])")  # a text's line too: near a failure
@@ -192,36 +192,35 @@ def _typing_slip(failed: int | None, text: str, tokens: list[yaml.Token],
     what failed began ("while scanning a simple key that starts on line …")."""
     if failed is None:
         return None
+    scalars = [token for token in tokens if isinstance(token, yaml.ScalarToken)]
     # A block text ends at the start of the line after it (column 0): not inside it.
-    inside_text = {line for token in tokens if isinstance(token, yaml.ScalarToken)
+    inside_text = {line for token in scalars
                    for line in range(token.start_mark.line + 1, token.end_mark.line
                                      + (1 if token.end_mark.column else 0))}
     lines = text.splitlines()
     last = min(failed, len(lines) - 1)
     # And where the last text before the failure began: `zh：|-` makes the block below
     # it part of one plain text, which runs on to the failure.
-    scalars = [token for token in tokens if isinstance(token, yaml.ScalarToken)]
     began = [line for line in (started, scalars[-1].start_mark.line if scalars else None)
              if line is not None and line < len(lines)]
     near = [*range(last, max(-1, failed - _SLIP_LINES), -1), *began]
-    for number in near:
-        if number not in inside_text and (slip := typing_slip(lines[number], near=True)):
-            return number + 1, *slip
     # Indentation of full-width spaces or a tab before a field is never YAML's: it may
     # end a mapping that YAML then fails to close dozens of lines further on.
-    for number in range(last + 1):
-        if number not in inside_text and _INDENT_SLIP.match(lines[number]):
-            return number + 1, *typing_slip(lines[number])  # type: ignore[misc]
+    candidates = [*((number, True) for number in near),
+                  *((number, False) for number in range(last + 1))]
+    for number, is_near in candidates:
+        slip = (typing_slip(lines[number], near=True) if is_near
+                else _indent_slip(lines[number], _INDENT_SLIP))
+        if slip and number not in inside_text:
+            return number + 1, *slip
     return None
 
 
 def typing_slip(line: str, near: bool = False) -> tuple[int, str] | None:
     """(column, what to do) if a line of YAML holds one of the slips above; `near` a
     failure (and outside any text), indentation is a slip before anything at all."""
-    if indent := (_ANY_INDENT_SLIP if near else _INDENT_SLIP).match(line):
-        kind = "a tab" if indent[1] == "\t" else "full-width spaces (　)"
-        return indent.start(1) + 1, (f"this line is indented with {kind}: YAML indents with "
-                                     "ordinary spaces only; replace them with spaces")
+    if slip := _indent_slip(line, _ANY_INDENT_SLIP if near else _INDENT_SLIP):
+        return slip
     if not (field := _FIELD_SLIP.match(line)):
         return None
     name = field[1]
@@ -233,6 +232,14 @@ def typing_slip(line: str, near: bool = False) -> tuple[int, str] | None:
     return field.start(2) + 1, (
         f"`{name}:` has no space after its colon, so YAML reads the line as one text, not "
         f"the field {name}: write `{name}: ` with a space after the colon")
+
+
+def _indent_slip(line: str, pattern: re.Pattern[str]) -> tuple[int, str] | None:
+    if not (indent := pattern.match(line)):
+        return None
+    kind = "a tab" if indent[1] == "\t" else "full-width spaces (　)"
+    return indent.start(1) + 1, (f"this line is indented with {kind}: YAML indents with "
+                                 "ordinary spaces only; replace them with spaces")
 
 
 def _tokens_until(text: str, failed: int) -> list[yaml.Token]:

@@ -32,6 +32,7 @@ from .data_export import (
     TABLES_CSV,
     TABLES_CSV_HEADER,
     data_files,
+    data_path,
     rows_of,
     tables_csv_rows,
     to_csv,
@@ -47,7 +48,6 @@ from .report_layout import counterparts
 from .site import (
     LANGUAGES,
     TableSummary,
-    data_base,
     home_path,
     listing_pages,
     listings,
@@ -238,27 +238,25 @@ class Preview(PreviewState):
                 shutil.rmtree(self.output / posixpath.dirname(address), ignore_errors=True)
             if state.summary:
                 for suffix in ("json", "csv"):
-                    (self.output / f"{data_base(state.summary)}.{suffix}").unlink(
-                        missing_ok=True)
+                    (self.output / data_path(state.summary, suffix)).unlink(missing_ok=True)
         return state.addresses
 
     def site_data(self, address: str) -> bytes | None:
         """data/tables.csv or data/indicators.csv as a build would write them now, made
         when asked: remade at every save, the site's indicators would cost a large site
         a second of copying each time, for a file an editor seldom opens."""
+        if address not in (TABLES_CSV, INDICATORS_CSV):  # asked of every request
+            return None
         with self._lock:
-            states = sorted((s for s in self.records.values() if s.summary),
-                            key=lambda s: s.file.path)
+            summaries = [state.summary for state in sorted(
+                self.records.values(), key=lambda state: state.file.path) if state.summary]
         if address == TABLES_CSV:
-            summaries = [s.summary for s in states if s.summary]
             return to_csv(tables_csv_rows(summaries, self.glossary),
                           TABLES_CSV_HEADER).encode("utf-8")
-        if address != INDICATORS_CSV:
-            return None
         parts = [to_csv([]).encode("utf-8")]
-        for state in states:
-            table = self.output / f"{data_base(state.summary)}.csv"
-            if state.summary and state.summary.kind == "target-table" and table.is_file():
+        for summary in summaries:
+            table = self.output / data_path(summary, "csv")
+            if summary.kind == "target-table" and table.is_file():
                 parts.append(rows_of(table.read_bytes()))
         return b"".join(parts)
 

@@ -100,23 +100,23 @@ def _meant_as_record(path: Path) -> str | None:
     one: `x.YAML`, or `x.yaml.txt`, which Notepad saves while Windows hides the `.txt`.
     Other files (the source document kept beside its record, say) are not records, and
     not reported."""
-    stem, _, suffix = path.name.rpartition(".")
+    stem, _, suffix = path.name.lower().rpartition(".")
     inner, _, extra = stem.rpartition(".")
-    if stem and f".{suffix.lower()}" in RECORD_SUFFIXES:
-        wanted = stem
-    elif inner and f".{extra.lower()}" in RECORD_SUFFIXES and suffix.lower() == "txt":
-        wanted = inner
+    if stem and f".{suffix}" in RECORD_SUFFIXES:
+        record_id = stem
+    elif inner and f".{extra}" in RECORD_SUFFIXES and suffix == "txt":
+        record_id = inner
     else:
         return None
     if not path.is_file():
         return None
     said = "ignored, because a record's name ends in .yaml"
-    if record_name_problem(wanted.lower()):
+    if record_name_problem(record_id):
         return f"{said}: if this file is a record, rename it <id>.yaml ({NAME_RULE})"
-    if (path.parent / f"{wanted.lower()}.yaml").exists():
-        return (f"{said}; {wanted.lower()}.yaml is beside it: if this file is the record, "
+    if (path.parent / f"{record_id}.yaml").exists():
+        return (f"{said}; {record_id}.yaml is beside it: if this file is the record, "
                 "put it in that one's place")
-    return f"{said}: if this file is a record, rename it {wanted.lower()}.yaml"
+    return f"{said}: if this file is a record, rename it {record_id}.yaml"
 
 
 def _records_of(project: Project, folder: Path, diagnostics: Diagnostics) -> list[RecordFile]:

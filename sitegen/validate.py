@@ -456,7 +456,7 @@ class RecordValidator:
             return None
         if not text.zh:  # `""` would be published as an empty cell, unexplained
             self.diagnostics.error(
-                text.position or Position(""),
+                node.position,
                 f"'{where}' is empty: write the target value as printed, {blank}",
                 "empty-value")
             return None
