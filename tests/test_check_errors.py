@@ -514,7 +514,12 @@ def test_an_input_method_slip_is_named_on_its_own_line(project_factory, capsys, 
      "  start: 2023-01-01\n  end: 2023-12-31\n", "  name：测试项目\n", "name：", 7,
      "'project' must be a mapping of fields, not a single value: `name：` is written with a "
      "full-width colon"),
-], ids=["block-under-a-slip", "indent-read-as-a-name", "slip-in-braces", "slip-as-value"])
+    # A text's line indented with a full-width space instead of the block's spaces: not
+    # a field, but near the failure, and outside any text, it is the slip.
+    ("    text: 完成任务。", "    text: |-\n      完成任务，\n\u3000并且验收。", "并且验收", 1,
+     "this line is indented with full-width spaces (　)"),
+], ids=["block-under-a-slip", "indent-read-as-a-name", "slip-in-braces", "slip-as-value",
+        "text-line-indented-with-full-width-space"])
 def test_a_slip_is_named_where_yaml_reads_past_it(project_factory, capsys, old, new, needle,
                                                  column, message):
     record = RECORD.replace(old, new, 1)
