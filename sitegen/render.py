@@ -25,7 +25,14 @@ try:  # markupsafe's C escaping of a str, without the Markup around it
 except ImportError:  # pragma: no cover - markupsafe without its C speedups, or renamed
     _escape_text = escape
 
-from .compiling import LOCALIZER_CLASS, CodeGenerator, DirectCalls, IncludeInliner
+from .compiling import (
+    LOCALIZER_CLASS,
+    NO_ATTRIBUTE,
+    NO_ATTRIBUTE_NAME,
+    CodeGenerator,
+    DirectCalls,
+    IncludeInliner,
+)
 from .errors import Diagnostics, Position
 from .glossary import Glossary
 from .localize import (
@@ -82,6 +89,8 @@ class RowWords:
     note: str | Markup
     missing: str | Markup | None  # why the source lost the values, if it did
     values: tuple[str | Markup | None, ...]  # None: a blank cell
+    number: int = 0  # the row's place in the table, from 1: its anchor (a loop's index
+    # would make Jinja keep a loop object, a call at every row)
 
 
 class Localizer:
@@ -161,12 +170,13 @@ class Localizer:
         return english_value(value, self.glossary) or self.untranslated(value.raw)
 
     def row_words(self, rows: Sequence[IndicatorRow]) -> list[RowWords]:
-        return [self._row_words(row) for row in rows]
+        return [self._row_words(row, number) for number, row in enumerate(rows, 1)]
 
-    def _row_words(self, row: IndicatorRow) -> RowWords:
+    def _row_words(self, row: IndicatorRow, number: int) -> RowWords:
         first, second, indicator = row.first, row.second, row.indicator
         levels = {"first_span": row.first_span, "second_span": row.second_span,
-                  "first": None, "first_note": "", "second": None, "second_note": ""}
+                  "first": None, "first_note": "", "second": None, "second_note": "",
+                  "number": number}
         if row.first_span:  # a level's cell only where its span starts
             levels.update(first=self._level_name(first.name), first_note=self.text(first.note))
         if row.second_span:
@@ -280,6 +290,7 @@ class _Template(jinja2.Template):
         # The name every output expression of the template's code calls (jinja2.compiler).
         template.root_render_func.__globals__["escape"] = escaped
         template.root_render_func.__globals__[LOCALIZER_CLASS] = Localizer  # compiling.py
+        template.root_render_func.__globals__[NO_ATTRIBUTE_NAME] = NO_ATTRIBUTE  # compiling.py
         return template
 
 

@@ -480,6 +480,7 @@ def test_templates_compiled_our_way_render_what_jinja_renders(tmp_path: Path, mo
     code = compiled_code(render.make_environment(REPO / "templates"), "table.html")
     assert "'_indicator_rows.html'" not in code, "the partials were not inlined"
     assert "context.call((undefined(name='l')" not in code, "l's methods were not called directly"
+    assert "getattr((undefined(name='table')" in code, "attributes were not read directly"
 
 
 # A page and the partial it includes, which reads `x`, `loop`, `varargs`... where an include
@@ -551,6 +552,16 @@ PARTIAL_SCOPING = {
                    {"_m.html": "{% macro m() %}M{% endmacro %}"}),
     "l a loop's": ("{% for l in [words] %}{% include '_p.html' %}{% endfor %}",
                    "{% macro kept() %}{% endmacro %}{{ l.upper() }}"),
+    # An attribute of a name is read by Python's getattr first (compiling.py, part 3);
+    # where there is none, Jinja's item, undefined value and messages must follow.
+    "an item read as an attribute": ("{% set d = {'k': 'item'} %}{{ d.k }}[{{ ns.a }}]", ""),
+    "an attribute that is a Python keyword": ("{% set d = {'class': 'c'} %}{{ d.class }}", ""),
+    "an attribute in full-width letters": ("{% set d = {'ｋ': 'wide', 'k': 'narrow'} %}"
+                                           "{{ d.ｋ }}", ""),
+    "a missing attribute": ("{{ ns.no_such }}", ""),
+    "a missing attribute tested": ("{{ ns.no_such is defined }}", ""),
+    "an attribute of an undefined name": ("{{ no_such_name.attribute }}", ""),
+    "an attribute of an attribute": ("{{ words.upper.__name__ }}", ""),
 }
 
 
