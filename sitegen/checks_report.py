@@ -215,7 +215,12 @@ def _execution(table: ExecutionTable) -> Iterator[Finding]:
 
 
 def check_report(report: EvaluationReport, diagnostics: Diagnostics) -> None:
-    """Every finding as a warning with file and line, for `sitegen check`."""
+    """Every finding as a warning with file and line, for `sitegen check`; none while the
+    record has errors (`diagnostics` are its own): a figure that did not read is missing
+    from every total, grade and stated figure it is part of, and each would be reported
+    as the report's mistake."""
+    if diagnostics.has_errors():
+        return
     for finding in audit(report):
         subject = finding.subject
         if isinstance(subject, StatedFigures) and finding.code in subject.acknowledged:

@@ -218,10 +218,16 @@ class RecordValidator:
     def funding(self, fields: Fields) -> list[FundingTable]:
         found = []
         for where, node in fields.items("funding"):
+            errors = self.diagnostics.error_count()
             table = read_fields(node, where, self.diagnostics,
                                 ("caption", "unit", "columns", "total_column", "kind", "rows",
                                  "note", "acknowledge"))
-            if table is not None and (funding := self.funding_table(table)):
+            funding = self.funding_table(table) if table is not None else None
+            # A table with an error (an amount that is not one, say) is left out of the
+            # record: its sums (checks.py) would be made without the amount that failed,
+            # and report a total or blank that is not in the file. The record is not
+            # published anyway; the sums are checked once the table reads.
+            if funding is not None and self.diagnostics.error_count() == errors:
                 found.append(funding)
         return found
 

@@ -377,6 +377,24 @@ def test_a_pause_of_the_collector_ends_with_the_last_parse_and_not_in_a_fork():
     assert gc.isenabled()
 
 
+@pytest.mark.parametrize(("old", "new"), [
+    ("            amount: 1,000.00", "            amount: 9OO.00\n"  # a part's
+     "          - label: 其他资金\n            amount: 100.00"),
+    ("        amount: 1,000.00\n        parts:", "        amount: l,000.00\n        parts:"),
+], ids=["part", "total"])
+def test_an_amount_that_does_not_read_is_one_error_not_also_a_wrong_sum(
+        project_factory, capsys, old, new):
+    """A mistyped amount used to be left out of its table's sums, which then reported a
+    total its parts do not add up to (or a total with no amount) that is not in the file."""
+    record = with_change(old, new)
+    status, output = check(project_factory, capsys, record)
+    typed = new.split("amount: ")[1].split("\n")[0]
+    assert status == 1
+    assert f"{PATH}:{line_of(record, typed)}:" in output and "which is not an amount" in output
+    assert "1 error(s)" in output and "add up to" not in output, output
+    assert "has no amount" not in output, output
+
+
 def test_a_blank_total_over_its_parts_is_questioned_unless_acknowledged(project_factory,
                                                                         capsys):
     """Deleting a total's amount used to pass unseen (its cell blank on the page): a

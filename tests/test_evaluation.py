@@ -404,6 +404,19 @@ def test_an_empty_scored_value_says_how_a_report_gives_none(project_factory, cap
             "report gives no target") in output, output
 
 
+def test_a_score_that_does_not_read_is_one_error_not_a_wrong_sum_in_every_total(
+        project_factory, capsys):
+    """An indicator's score the editor mistyped is missing from the subtotal, the total,
+    the grade and each stated figure: each used to be reported as the report's own
+    mistake ("states 85 but its figures add up to 35"), burying the one real error."""
+    report = with_change("              weight: 60\n              score: 50",
+                         "              weight: 60\n              score: 5O")
+    status, output = check(project_factory, capsys, report)
+    assert status == 1, output
+    assert f"{PATH}:{line_of(report, 'score: 5O')}:15: error: " in output, output
+    assert "1 error(s), 0 warning(s)" in output, output
+
+
 def test_consistent_report_passes_without_warnings(project_factory, capsys):
     status, output = check(project_factory, capsys, REPORT)
     assert status == 0 and PATH not in output, output
