@@ -39,8 +39,11 @@ Record = TargetTable | EvaluationReport
 CSV_HEADER = ("publisher", "year", "record", "project_zh", "project_en", "first_level",
               "second_level", "indicator_zh", "indicator_en", "target_column", "value",
               "operator", "number", "unit", "qualitative", "missing_in_source",
-              # Added after the first release, so at the end: what the English page shows.
-              "first_level_en", "second_level_en", "value_en")
+              # Added after the first release, so at the end: what the English page shows,
+              "first_level_en", "second_level_en", "value_en",
+              # and what the page says beside the indicator: its note, and why the source
+              # lost its values (where missing_in_source is "yes").
+              "note", "note_en", "missing_reason", "missing_reason_en")
 # A report's CSV: one row per scored indicator. Its own columns, not CSV_HEADER's: a
 # score is not a target value, so these rows stay out of data/indicators.csv.
 REPORT_CSV_HEADER = ("publisher", "year", "record", "project_zh", "project_en", "first_level",
@@ -172,6 +175,8 @@ def csv_rows(table: TargetTable, glossary: Glossary) -> list[list[str]]:
     for first, second, indicator in table.indicators.indicators():
         levels_en = [(english_text(level, glossary) or "") if level else ""
                      for level in (first.name, second.name)]
+        notes = [_chinese(indicator.note), _english(indicator.note, glossary),
+                 _chinese(indicator.missing), _english(indicator.missing, glossary)]
         for target, value in zip(table.indicators.targets, indicator.values, strict=True):
             rows.append([
                 *record, first.name.zh if first.name else "",
@@ -181,7 +186,7 @@ def csv_rows(table: TargetTable, glossary: Glossary) -> list[list[str]]:
                 str(value.number) if value and value.number is not None else "",
                 (value.unit or "") if value else "", (value.qualitative or "") if value else "",
                 "yes" if indicator.missing else "", *levels_en,
-                (english_value(value, glossary) or "") if value else ""])
+                (english_value(value, glossary) or "") if value else "", *notes])
     return rows
 
 

@@ -36,7 +36,14 @@ def test_every_indicator_value_is_a_csv_row_and_tables_are_json(seed_site: Path)
     exam = [r for r in rows if r["indicator_zh"] == "主观题考生人数"]
     assert exam[0]["value"] == "≥14500.00(人)"
     assert (exam[0]["operator"], exam[0]["number"], exam[0]["unit"]) == ("≥", "14500.00", "人")
-    assert any(r["missing_in_source"] == "yes" for r in rows)
+    lost = [r for r in rows if r["missing_in_source"] == "yes"]
+    # Why, in both languages, as the page says it; and the note beside that indicator.
+    reoffending = [r for r in lost if r["indicator_zh"] == "社区服刑人员重新犯罪率"]
+    assert reoffending and reoffending[0]["missing_reason"].startswith("原表此行指标值缺失")
+    assert reoffending[0]["missing_reason_en"].startswith("The source lost this indicator")
+    assert reoffending[0]["note"].startswith("源文件中此行位于时效各行之后")
+    assert all(r["missing_reason"] and r["missing_reason_en"] for r in lost)
+    assert all(not r["missing_reason"] for r in rows if r["missing_in_source"] != "yes")
     # The English the English page shows, for each level and value: none left blank.
     assert (exam[0]["first_level_en"], exam[0]["value_en"]) == ("Output indicators",
                                                                 "≥ 14,500 persons")
