@@ -87,6 +87,7 @@ class RecordValidator:
         self.glossary = glossary
         self.diagnostics = diagnostics
         self.qualitative = glossary.qualitative_words
+        self.figures_lost = False  # in the funding table being read: see funding()
 
     def record(self, node: Node | None, *, record_id: str, publisher: Publisher,
                folder_year: int, path: str) -> TargetTable | None:
@@ -218,16 +219,16 @@ class RecordValidator:
     def funding(self, fields: Fields) -> list[FundingTable]:
         found = []
         for where, node in fields.items("funding"):
-            errors = self.diagnostics.error_count()
             table = read_fields(node, where, self.diagnostics,
                                 ("caption", "unit", "columns", "total_column", "kind", "rows",
                                  "note", "acknowledge"))
+            self.figures_lost = False
             funding = self.funding_table(table) if table is not None else None
-            # A table with an error (an amount that is not one, say) is left out of the
-            # record: its sums (checks.py) would be made without the amount that failed,
-            # and report a total or blank that is not in the file. The record is not
-            # published anyway; the sums are checked once the table reads.
-            if funding is not None and self.diagnostics.error_count() == errors:
+            # A table missing a figure that did not read (an amount that is not one, a
+            # row left out) is left out of the record's sums (checks.py): made without
+            # it, they would report a total or a blank that is not in the file. The
+            # record is not published anyway; they are checked once every figure reads.
+            if funding is not None and not self.figures_lost:
                 found.append(funding)
         return found
 
@@ -265,6 +266,7 @@ class RecordValidator:
             row = read_fields(node, where, self.diagnostics,
                               ("label", "amount", "amounts", "parts", "note"))
             if row is None:
+                self.figures_lost = True
                 continue
             label = row.text("label")
             amounts = self.row_amounts(row, width)
@@ -281,9 +283,20 @@ class RecordValidator:
             if label and amounts is not None:
                 found.append(FundingRow(label, amounts, parts, row.text("note", required=False),
                                         row.position("label")))
+            else:
+                self.figures_lost = True
         return found
 
     def row_amounts(self, row: Fields, width: int) -> tuple[Decimal | None, ...] | None:
+        """The row's amounts, None in a blank cell; an error reading them (an amount that
+        is not one, two ways of giving them) sets `figures_lost`."""
+        errors = self.diagnostics.error_count()
+        amounts = self._row_amounts(row, width)
+        if self.diagnostics.error_count() > errors:
+            self.figures_lost = True
+        return amounts
+
+    def _row_amounts(self, row: Fields, width: int) -> tuple[Decimal | None, ...] | None:
         if row.has("amounts"):
             if row.has("amount"):
                 row.error("amount", "give either `amount` or `amounts`, not both")

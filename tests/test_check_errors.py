@@ -395,6 +395,19 @@ def test_an_amount_that_does_not_read_is_one_error_not_also_a_wrong_sum(
     assert "has no amount" not in output, output
 
 
+def test_a_wrong_sum_is_still_reported_beside_another_error_in_its_table(project_factory,
+                                                                         capsys):
+    """Only a figure that does not read holds a table's sums back: a misspelt field or
+    kind beside a wrong total leaves both to be reported in the same run."""
+    record = with_change("        amount: 1,000.00\n        parts:",
+                         "        amount: 1,200.00\n        nots: x\n        parts:")
+    record = record.replace("    unit: 元\n", "    unit: 元\n    kind: incom\n", 1)
+    status, output = check(project_factory, capsys, record)
+    assert status == 1 and "3 error(s)" in output, output
+    assert "is 1,200.00 元 but its parts add up to 1,000.00 元" in output, output
+    assert "unknown field 'funding[0].rows[0].nots'" in output, output
+
+
 def test_a_blank_total_over_its_parts_is_questioned_unless_acknowledged(project_factory,
                                                                         capsys):
     """Deleting a total's amount used to pass unseen (its cell blank on the page): a
