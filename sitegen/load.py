@@ -127,9 +127,13 @@ def _parse(text: str, path: str, diagnostics: Diagnostics) -> Node | None:
     parser = _Parser(text) if event_path else _Composer(text)
     try:
         if event_path:
-            return _TreeBuilder(parser, path, diagnostics).document()
-        composed = parser.get_single_node()
-        return None if composed is None else _convert(composed, path, diagnostics)
+            root = _TreeBuilder(parser, path, diagnostics).document()
+        else:
+            composed = parser.get_single_node()
+            root = None if composed is None else _convert(composed, path, diagnostics)
+        if _may_cut_a_text(text):  # the rare file that may have one: scanned
+            _texts_cut_by_comments(text, path, diagnostics)
+        return root
     except _UnsupportedYaml as refused:
         diagnostics.error(refused.position, refused.message, "yaml")
     except yaml.MarkedYAMLError as broken:
@@ -178,9 +182,22 @@ def _describe(broken: yaml.MarkedYAMLError, path: str, text: str) -> tuple[Posit
 # where YAML says the failing part began), and, for indentation before a field or a list
 # item, on every line above it; never inside a text of several lines: a full-width colon
 # is ordinary Chinese, and a paragraph may well start with two full-width spaces.
-_FIELD_SLIP = re.compile(r"^[ ]*(?:- )?([A-Za-z_][A-Za-z0-9_]*)(：|:(?=[^\s/]))")
-_INDENT_SLIP = re.compile(r"^[ ]*([\t\u3000])[\t\u3000 ]*(?:- |[A-Za-z_][A-Za-z0-9_]*[ ]*[:：])")
-_ANY_INDENT_SLIP = re.compile(r"^[ ]*([\t\u3000])")  # a text's line too: near a failure
+_FIELD_SLIP = re.compile(r"^[ ]*(?:- )?([A-Za-z_][A-Za-z0-9_]*)(：|:\u00a0|:(?=[^\s/]))")
+_INDENT_SLIP = re.compile(
+    r"^[ ]*([\t\u3000\u00a0])[\t\u3000\u00a0 ]*(?:- |[A-Za-z_][A-Za-z0-9_]*[ ]*[:：])")
+_ANY_INDENT_SLIP = re.compile(r"^[ ]*([\t\u3000\u00a0])")  # a text's line too: near a failure
+_DASH_SLIP = re.compile(r"^[ ]*-([\t\u3000\u00a0])")  # `-<tab>name:`: a list item, mistyped
+_INDENTS = {"\t": "a tab", "\u3000": "full-width spaces (　)",
+            "\u00a0": "non-breaking spaces (from a word processor)"}
+# Near a failure only, in the value after `field: ` (or a list's `- `): what YAML reads
+# as its own syntax there. A value opening with > or | (`>=19000个`) is the start of a
+# block of text to YAML, unless the rest of the line is a block's header (`|-`).
+_VALUE = r"^[ ]*(?:- )?(?:[A-Za-z_][A-Za-z0-9_]*:[ ]+)?"
+_BLOCK_SIGN_SLIP = re.compile(_VALUE + r"([>|])(?![-+0-9]*[ \t]*(?:#.*)?$)")
+_FULL_WIDTH_BRACKET_SLIP = re.compile(_VALUE + r"([｛［])")
+# `zh: 目标: 通过…`: a colon and a space inside a text typed without quotes.
+_COLON_IN_TEXT_SLIP = re.compile(r"^[ ]*(?:- )?([A-Za-z_][A-Za-z0-9_]*):[ ]+"
+                                 r"(?![\"'\[{|>])[^#]*?(:)(?:[ \t]|$)")
 _SLIP_LINES = 3
 
 
@@ -218,28 +235,59 @@ def _typing_slip(failed: int | None, text: str, tokens: list[yaml.Token],
 
 def typing_slip(line: str, near: bool = False) -> tuple[int, str] | None:
     """(column, what to do) if a line of YAML holds one of the slips above; `near` a
-    failure (and outside any text), indentation is a slip before anything at all."""
+    failure (and outside any text), indentation is a slip before anything at all, and so
+    is a value that YAML reads as its own syntax."""
     if slip := _indent_slip(line, _ANY_INDENT_SLIP if near else _INDENT_SLIP):
         return slip
-    if not (field := _FIELD_SLIP.match(line)):
-        return None
-    name = field[1]
+    if dash := _DASH_SLIP.match(line):
+        return dash.start(1) + 1, (f"the `-` of this list item is followed by "
+                                   f"{_INDENTS[dash[1]]}: YAML needs an ordinary space "
+                                   "after it")
+    if field := _FIELD_SLIP.match(line):
+        return _field_slip(field)
+    return _value_slip(line) if near else None
+
+
+def _field_slip(field: re.Match[str]) -> tuple[int, str]:
+    name, column = field[1], field.start(2) + 1
     if field[2] == "：":
-        return field.start(2) + 1, (
+        return column, (
             f"`{name}：` is written with a full-width colon (：), so YAML does not read it "
             f"as the field {name}: write `{name}: ` with an ASCII colon and a space (English "
             "punctuation in the input method)")
-    return field.start(2) + 1, (
+    if field[2] == ":\u00a0":
+        return column, (
+            f"the space after `{name}:` is a non-breaking space (copied from a word "
+            f"processor), so YAML does not read the field {name}: type an ordinary space")
+    return column, (
         f"`{name}:` has no space after its colon, so YAML reads the line as one text, not "
         f"the field {name}: write `{name}: ` with a space after the colon")
+
+
+def _value_slip(line: str) -> tuple[int, str] | None:
+    if sign := _BLOCK_SIGN_SLIP.match(line):
+        value = line[sign.start(1):].split(" #")[0].strip()
+        return sign.start(1) + 1, (
+            f"a value that begins with {sign[1]} is read by YAML as the start of a block "
+            f"of text: put it in quotes, \"{value}\"")
+    if bracket := _FULL_WIDTH_BRACKET_SLIP.match(line):
+        ascii_bracket = {"｛": "{…}", "［": "[…]"}[bracket[1]]
+        return bracket.start(1) + 1, (
+            f"`{bracket[1]}` is a full-width bracket, which YAML reads as text: write "
+            f"{ascii_bracket} with ASCII brackets (English punctuation in the input method)")
+    if colon := _COLON_IN_TEXT_SLIP.match(line):
+        return colon.start(2) + 1, (
+            f"the text of `{colon[1]}` holds a colon and a space, which YAML reads as the "
+            "start of another field: put the whole text in quotes, or write the colon "
+            "full-width (：)")
+    return None
 
 
 def _indent_slip(line: str, pattern: re.Pattern[str]) -> tuple[int, str] | None:
     if not (indent := pattern.match(line)):
         return None
-    kind = "a tab" if indent[1] == "\t" else "full-width spaces (　)"
-    return indent.start(1) + 1, (f"this line is indented with {kind}: YAML indents with "
-                                 "ordinary spaces only; replace them with spaces")
+    return indent.start(1) + 1, (f"this line is indented with {_INDENTS[indent[1]]}: YAML "
+                                 "indents with ordinary spaces only; replace them with spaces")
 
 
 def _tokens_until(text: str, failed: int) -> list[yaml.Token]:
@@ -277,6 +325,36 @@ def _runaway_quote(broken: yaml.MarkedYAMLError, tokens: list[yaml.Token]
 
 
 _TOKEN_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+# A `#` after a space starts a comment, even in the middle of a text typed without quotes:
+# `完成率达到95% #以上为合格` is published as 完成率达到95%, and nothing fails. Comments
+# are written `# like this`; a `#` with no space after it is taken for part of the text.
+_HASH_BEFORE_TEXT = re.compile(r"#[^\s#]")  # led by its literal #: a fast search
+_COMMENT_AFTER = re.compile(r"[ \t]+(#[^\s#].*)")
+
+
+def _may_cut_a_text(text: str) -> bool:
+    return any(found.start() and text[found.start() - 1] in " \t"
+               for found in _HASH_BEFORE_TEXT.finditer(text))
+
+
+def _texts_cut_by_comments(text: str, path: str, diagnostics: Diagnostics) -> None:
+    """A warning for each text without quotes that a comment cuts short."""
+    lines = text.splitlines()
+    for token in yaml.scan(text, Loader=_TOKEN_LOADER):
+        if not (isinstance(token, yaml.ScalarToken) and token.plain):
+            continue
+        end = token.end_mark
+        comment = _COMMENT_AFTER.match(lines[end.line], end.column) if end.line < len(
+            lines) else None
+        if comment:
+            diagnostics.warning(
+                Position(path, end.line + 1, comment.start(1) + 1),
+                f"'{token.value}' is followed by `{comment[1]}`, which YAML reads as a "
+                f"comment, so the page shows only '{token.value}': if the # and what follows "
+                f"belong to the text, put the whole text in quotes (\"{token.value} "
+                f"{comment[1]}\"); if it is a comment, write a space after the #",
+                "comment-in-text")
 
 
 def _convert(node: yaml.Node, path: str, diagnostics: Diagnostics) -> Node:

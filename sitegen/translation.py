@@ -217,7 +217,8 @@ def audit_translations(record: TargetTable | EvaluationReport, glossary: Glossar
         total += 1
         if english_value(value, glossary):
             translated += 1
-        else:
+        # A value that is no figure has had its warning, which asks for its English too.
+        elif value.parsed:
             diagnostics.warning(
                 position or where,
                 f"no English for the value '{value.raw}' of '{_short(name.zh)}': "

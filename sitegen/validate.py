@@ -320,10 +320,18 @@ class RecordValidator:
         if table is None:
             return None
         headers = table.texts("headers") or []
-        if len(headers) != 3:
+        if comma := full_width_comma(table.node_of("headers")):
+            self.diagnostics.error(comma.position, _comma_message("headers", comma),
+                                   "full-width-comma")
+        elif len(headers) != 3:
             table.error("headers", "indicators.headers must name the three level columns as "
                                    "printed, e.g. [一级指标, 二级指标, 三级指标]", "column-count")
         targets = tuple(table.texts("targets") or ())
+        if comma := full_width_comma(table.node_of("targets")):
+            # Not also each indicator's "has 2 values but the table has 1 target columns".
+            self.diagnostics.error(comma.position, _comma_message("targets", comma),
+                                   "full-width-comma")
+            return None
         firsts = tuple(self.first_levels(table, len(targets)))
         if len(headers) != 3 or not targets:
             return None
@@ -458,8 +466,10 @@ class RecordValidator:
                              "`missing: <why>` if the source lost it", "missing-field")
             return None
         if len(nodes) != width:
+            comma = full_width_comma(item.node_of("values"))
+            hint = f": {_comma_message('values', comma)}" if comma else ""
             item.error("values", f"'{item.field('values')}' has {len(nodes)} values but the "
-                                 f"table has {width} target columns", "column-count")
+                                 f"table has {width} target columns{hint}", "column-count")
             return None
         return tuple(self.indicator_value(where, node, blank) for where, node in nodes)
 
@@ -491,3 +501,19 @@ class RecordValidator:
                 "`qualitative` list", "unparsed-value")
         return value
 
+
+
+def full_width_comma(node: Node | None) -> Scalar | None:
+    """The first item of a list that holds a full-width comma (，) outside quotes: where an
+    input method typed the comma between `[a，b]`, YAML reads one item."""
+    if not isinstance(node, Sequence):
+        return None
+    return next((item for item in node.items if isinstance(item, Scalar) and not item.quoted
+                 and "，" in item.text), None)
+
+
+def _comma_message(what: str, item: Scalar) -> str:
+    parts = [part.strip() for part in item.text.split("，")]
+    return (f"'{item.text}' is one item of `{what}`: its parts are separated by a full-width "
+            f"comma (，), and YAML separates items only with an ASCII comma. Write "
+            f"[{', '.join(parts)}] (or put the item in quotes if the comma is part of it)")

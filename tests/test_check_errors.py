@@ -518,7 +518,24 @@ def test_an_unclosed_quote_is_reported_where_it_opens(project_factory, capsys, o
      "this line is indented with full-width spaces (　): YAML indents with ordinary spaces"),
     ("        - name: 数量指标\n", "\t- name: 数量指标\n", 1,
      "this line is indented with a tab: YAML indents with ordinary spaces"),
-], ids=["full-width-colon", "no-space-after-colon", "full-width-indent", "tab-indent"])
+    ("  competent_department: 上海市司法局\n", "  competent_department:\u00a0上海市司法局\n",
+     23, "the space after `competent_department:` is a non-breaking space (copied from a "
+     "word processor), so YAML does not read the field competent_department"),
+    ("        - name: 数量指标\n", "\u00a0\u00a0\u00a0\u00a0- name: 数量指标\n", 1,
+     "this line is indented with non-breaking spaces (from a word processor)"),
+    ("        - name: 数量指标\n", "        -\tname: 数量指标\n", 10,
+     "the `-` of this list item is followed by a tab: YAML needs an ordinary space after it"),
+    ('              value: "=4(次)"', "              value: >=4(次)", 22,
+     'a value that begins with > is read by YAML as the start of a block of text: put it '
+     'in quotes, ">=4(次)"'),
+    ("            - name: 培训次数", "            - name: ｛zh: 培训次数, en: Trainings｝", 21,
+     "`｛` is a full-width bracket, which YAML reads as text: write {…} with ASCII brackets"),
+    ("    text: 完成任务。", "    text: 目标: 完成任务。", 13,
+     "the text of `text` holds a colon and a space, which YAML reads as the start of "
+     "another field: put the whole text in quotes, or write the colon full-width (：)"),
+], ids=["full-width-colon", "no-space-after-colon", "full-width-indent", "tab-indent",
+        "non-breaking-space-after-colon", "non-breaking-space-indent", "tab-after-dash",
+        "value-opening-with-a-block-sign", "full-width-brace", "colon-and-space-in-a-text"])
 def test_an_input_method_slip_is_named_on_its_own_line(project_factory, capsys, old, new,
                                                        column, message):
     """A full-width colon or space typed by a Chinese input method, or a tab, makes YAML
@@ -586,13 +603,14 @@ def test_a_slip_that_yaml_reads_as_text_is_named_too(project_factory, capsys):
         "plain-two-lines"])
 def test_text_near_a_yaml_mistake_is_not_taken_for_a_slip(project_factory, capsys, text):
     """Inside a text (a value, a `|-` block, a plain text of several lines) a full-width
-    colon or space, a tab, `word:word` are the text's own: a YAML mistake just below is
-    reported as YAML's, at its own line."""
+    colon or space, a tab, `word:word` are the text's own: the YAML mistake just below
+    (a colon and a space in a text) is the one named, at its own line."""
     record = RECORD.replace("    text: 完成任务。", f"    text: {text}\n    label: 目标: 二")
     status, output = check(project_factory, capsys, record)
-    assert status == 1 and "not valid YAML" in output, output
-    assert f"{PATH}:{line_of(record, 'label: 目标: 二')}:" in output, output
-    assert "full-width" not in output and "indented with" not in output, output
+    assert status == 1 and output.count(" error: ") == 1, output
+    assert (f"{PATH}:{line_of(record, 'label: 目标: 二')}:14: error: the text of `label` "
+            "holds a colon and a space") in output, output
+    assert "full-width colon (：), so" not in output and "indented with" not in output, output
     assert "no space after" not in output, output
 
 
@@ -688,3 +706,49 @@ def test_an_indicator_reads_the_same_the_short_way_and_the_long_way(project_fact
     read(project_factory(records), True)
     forms = [found is not None for found in short_ways]
     assert forms.count(True) > 5 and forms.count(False) > 20  # taken, and left alone
+
+
+def test_a_text_cut_short_by_a_comment_is_questioned(project_factory, capsys):
+    """`完成任务 #以上为合格` publishes 完成任务: a `#` after a space starts a comment. A `#`
+    with no space after it is taken for part of the text and questioned at its column;
+    a comment written `# like this` is not."""
+    record = with_change("    text: 完成任务。", "    text: 完成率达到95% #以上为合格")
+    record = record.replace("  start: 2023-01-01", "  start: 2023-01-01  # 原表如此", 1)
+    status, output = check(project_factory, capsys, record)
+    line = line_of(record, "#以上为合格")
+    assert status == 0, output
+    assert (f"{PATH}:{line}:20: warning: '完成率达到95%' is followed by `#以上为合格`, which "
+            "YAML reads as a comment, so the page shows only '完成率达到95%'") in output, output
+    assert '"完成率达到95% #以上为合格"' in output and output.count("as a comment") == 1, output
+
+
+@pytest.mark.parametrize(("old", "new", "needle", "message"), [
+    ("  targets: [年度指标值]", "  targets: [半年指标值，年度指标值]", "targets:",
+     "'半年指标值，年度指标值' is one item of `targets`: its parts are separated by a "
+     "full-width comma (，), and YAML separates items only with an ASCII comma. Write "
+     "[半年指标值, 年度指标值]"),
+    ("  headers: [一级指标, 二级指标, 三级指标]", "  headers: [一级指标，二级指标，三级指标]",
+     "headers:", "'一级指标，二级指标，三级指标' is one item of `headers`"),
+    ('              value: "=4(次)"', "              values: [=4(次)，=5(次)]", "values:",
+     "has 1 values but the table has 2 target columns: '=4(次)，=5(次)' is one item of "
+     "`values`"),
+], ids=["targets", "headers", "values"])
+def test_a_full_width_comma_in_a_list_is_one_error_that_names_it(project_factory, capsys,
+                                                                 old, new, needle, message):
+    """An input method's comma between list items makes them one: said once, on its line,
+    not as every indicator's "has 2 values but the table has 1 target columns"."""
+    record = with_change(old, new)
+    if "values:" in new:  # a table of two target columns, one indicator's values slipped
+        record = record.replace("  targets: [年度指标值]", "  targets: [半年指标值, 年度指标值]")
+    status, output = check(project_factory, capsys, record)
+    assert status == 1, output
+    assert f"{PATH}:{line_of(record, needle)}:" in output and message in output, output
+    assert output.count(" error: ") == 1, output
+
+
+def test_a_value_that_is_no_figure_is_questioned_once(project_factory, capsys):
+    """Not also "no English for the value": the first warning asks for its English."""
+    record = with_change('              value: "=4(次)"', "              value: 第一批")
+    status, output = check(project_factory, capsys, record)
+    assert status == 0 and "value '第一批' is neither a figure" in output, output
+    assert "no English for the value" not in output, output
