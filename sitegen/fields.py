@@ -26,6 +26,8 @@ def kind_name(node: Node) -> str:
 class Fields:
     """The fields of one mapping, read by schema; `where` names it in messages."""
 
+    _guessed: frozenset[str] = frozenset()  # fields named by a "Did you mean" here
+
     def __init__(self, node: Mapping, where: str, diagnostics: Diagnostics,
                  allowed: tuple[str, ...], anchor: Position | None = None) -> None:
         self.node = node
@@ -64,6 +66,8 @@ class Fields:
             hint = f" Did you mean '{guess[0]}'?" if guess else (
                 f" Allowed here: {', '.join(allowed)}.")
             self.error(key, f"unknown field '{self.field(key)}'.{hint}", "unknown-field")
+            if guess:
+                self._guessed = self._guessed | {guess[0]}
 
     # -- presence ---------------------------------------------------------------------
     def has(self, key: str) -> bool:
@@ -91,7 +95,9 @@ class Fields:
         node = self._value(key)
         if node is not None:
             return node
-        if required:
+        # Not when a misspelt key was taken for this one ("Did you mean 'name'?"): the
+        # same mistake, said twice.
+        if required and key not in self._guessed:
             self.error(None if key not in self.node.values else key,
                        f"missing field '{self.field(key)}': add it, see docs/record-format.md",
                        "missing-field")

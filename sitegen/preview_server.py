@@ -211,10 +211,20 @@ class PreviewHandler(BaseHTTPRequestHandler):
             self.send_header("Content-Length", "0")
             self.end_headers()
         elif not file.is_file():
-            page = errorpage.not_found_page(self.server.broadcaster.token)
-            self._send(HTTPStatus.NOT_FOUND, page.encode(), TYPES[".html"], body)
+            self._missing(address, body)
         else:
             self._file(file, address, body)
+
+    def _missing(self, address: str, body: bool) -> None:
+        """A page that is not there. With errors in the preview, most likely because of
+        one of them (a publisher.yaml that does not read takes all its pages away): they
+        are shown, to be fixed, and the page comes back by itself. Else: not found."""
+        errors = [d for d in self.server.preview.problems() if d.severity == "error"]
+        if errors and address.endswith(".html"):
+            self._problems(errors, body, whole_site=False)
+            return
+        page = errorpage.not_found_page(self.server.broadcaster.token)
+        self._send(HTTPStatus.NOT_FOUND, page.encode(), TYPES[".html"], body)
 
     def _file(self, file: Path, address: str, body: bool) -> None:
         data = file.read_bytes()

@@ -205,6 +205,21 @@ def test_broken_template_shows_on_every_page_until_fixed(tmp_path: Path):
         assert status == 200
 
 
+def test_a_publisher_file_that_does_not_read_is_shown_on_its_pages(tmp_path: Path):
+    """A misspelt field in publisher.yaml takes every page of the publisher away: the page
+    being previewed shows why (not "Not found"), said once, and comes back when fixed."""
+    project = write_project(tmp_path / "site", {"2023/a.yaml": RECORD})
+    publisher = project.content_dir / "test-bureau/publisher.yaml"
+    good = publisher.read_text(encoding="utf-8")
+    with served(project) as server:
+        publisher.write_text(good.replace("name:", "nmae:", 1), encoding="utf-8")
+        status, page = server.wait_for_page(PAGE, "此页无法生成")
+        assert status == 500 and "unknown field &#39;nmae&#39;. Did you mean" in page, page
+        assert "test-bureau/publisher.yaml:1:" in page and "missing field" not in page
+        publisher.write_text(good, encoding="utf-8")
+        assert server.wait_for_page(PAGE, "测试项目")[0] == 200
+
+
 def test_new_record_appears_and_deleted_record_goes(tmp_path: Path):
     project = write_project(tmp_path / "site", {"2023/a.yaml": RECORD})
     new_page, new_year = "/zh/test-bureau/2024/c/index.html", "/zh/test-bureau/2024/index.html"
