@@ -91,8 +91,12 @@ class Glossary:
             return None  # a standard name at the other depth (a report's 满意度指标 twice)
         names = sorted({term.zh for (at, _), terms in self.levels.items() if at == depth
                         for term in terms})
-        close = difflib.get_close_matches(squeeze(name), names, n=1, cutoff=0.75)
-        if not close or close[0].removesuffix("指标") == squeeze(name).removesuffix("指标"):
+        key = squeeze(name)
+        # A short name one character off (数理 for 数量) is as likely a slip as a long one
+        # two off, but far from it by difflib's ratio (0.5).
+        close = difflib.get_close_matches(key, names, n=1, cutoff=0.75) or [
+            known for known in names if _one_character_off(key, known)][:1]
+        if not close or close[0].removesuffix("指标") == key.removesuffix("指标"):
             return None  # 满意度 / 满意度指标: the same level, said with or without 指标
         return close[0]
 
@@ -150,3 +154,9 @@ def load_glossary(data_dir: Path = DATA_DIR) -> Glossary:
         glossary.forms[form_id] = FormFamily(
             form_id, Text(spec["name"]["zh"], spec["name"]["en"]), labels)
     return glossary
+
+
+def _one_character_off(name: str, known: str) -> bool:
+    """Two short names (up to three characters) that differ in exactly one place."""
+    return (len(name) == len(known) <= 3
+            and sum(mine != theirs for mine, theirs in zip(name, known, strict=True)) == 1)

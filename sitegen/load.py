@@ -123,6 +123,9 @@ def parse_yaml(text: str, path: str, diagnostics: Diagnostics) -> Node | None:
 
 
 def _parse(text: str, path: str, diagnostics: Diagnostics) -> Node | None:
+    if any(character in text for character in _INVISIBLE):
+        _invisible_characters(text, path, diagnostics)
+        text = text.translate(_LEFT_OUT)
     event_path = _Composer is None or any(marker in text for marker in _EVENT_PATH_MARKERS)
     parser = _Parser(text) if event_path else _Composer(text)
     try:
@@ -130,6 +133,8 @@ def _parse(text: str, path: str, diagnostics: Diagnostics) -> Node | None:
             root = _TreeBuilder(parser, path, diagnostics).document()
         else:
             composed = parser.get_single_node()
+            if type(composed) is yaml.MappingNode:
+                _cut_second_record(composed, path, diagnostics)
             root = None if composed is None else _convert(composed, path, diagnostics)
         if _may_cut_a_text(text):  # the rare file that may have one: scanned
             _texts_cut_by_comments(text, path, diagnostics)
@@ -326,6 +331,27 @@ def _runaway_quote(broken: yaml.MarkedYAMLError, tokens: list[yaml.Token]
 
 _TOKEN_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
+# Characters that show as nothing, pasted from web pages and word processors: in a name
+# they keep it from matching the standard term it looks identical to (产出目标 + U+200B).
+_INVISIBLE = {"\u200b": "ZERO WIDTH SPACE", "\u200c": "ZERO WIDTH NON-JOINER",
+              "\u200d": "ZERO WIDTH JOINER", "\u2060": "WORD JOINER",
+              "\ufeff": "ZERO WIDTH NO-BREAK SPACE"}
+_LEFT_OUT = dict.fromkeys(map(ord, _INVISIBLE))  # str.translate: each to nothing
+
+
+def _invisible_characters(text: str, path: str, diagnostics: Diagnostics) -> None:
+    for number, line in enumerate(text.splitlines(), 1):
+        for column, character in enumerate(line, 1):
+            if character in _INVISIBLE:
+                diagnostics.warning(
+                    Position(path, number, column),
+                    f"an invisible character ({_INVISIBLE[character]}, "
+                    f"U+{ord(character):04X}) is here, most likely pasted with the text: "
+                    "the site leaves it out (it would keep words from matching the "
+                    "standard terms they look like); delete it from the file",
+                    "invisible-character")
+
+
 # A `#` after a space starts a comment, even in the middle of a text typed without quotes:
 # `完成率达到95% #以上为合格` is published as 完成率达到95%, and nothing fails. Comments
 # are written `# like this`; a `#` with no space after it is taken for part of the text.
@@ -389,6 +415,22 @@ def _convert(node: yaml.Node, path: str, diagnostics: Diagnostics) -> Node:
             values[key] = value
             key_lines[key] = where
     return mapping
+
+
+def _cut_second_record(root: yaml.MappingNode, path: str, diagnostics: Diagnostics) -> None:
+    """A second table pasted below the first, without `---`: its first key (`kind:`)
+    comes again. Said once there, and the rest left out, not reported key by key as
+    duplicates of the first table's."""
+    pairs = root.value
+    first = pairs[0][0].value if pairs and type(pairs[0][0]) is yaml.ScalarNode else None
+    for index, (key, _value) in enumerate(pairs[1:], 1):
+        if type(key) is yaml.ScalarNode and key.value == first:
+            diagnostics.error(
+                Position(path, key.start_mark.line + 1, key.start_mark.column + 1),
+                f"`{first}:` again: a second record seems to start here, and a file holds "
+                "one record. Move it to a file of its own", "second-record")
+            del pairs[index:]
+            return
 
 
 def _add_entry(mapping: Mapping, key: str, where: tuple[int, int], value: Node,

@@ -752,3 +752,41 @@ def test_a_value_that_is_no_figure_is_questioned_once(project_factory, capsys):
     status, output = check(project_factory, capsys, record)
     assert status == 0 and "value '第一批' is neither a figure" in output, output
     assert "no English for the value" not in output, output
+
+
+def test_a_short_level_name_one_character_off_is_questioned(project_factory, capsys):
+    """数理 for 数量: one character of two, too far for a ratio, near enough for a slip."""
+    record = with_change("        - name: 数量指标", "        - name: 数理")
+    status, output = check(project_factory, capsys, record)
+    assert status == 0, output
+    assert (f"{PATH}:{line_of(record, 'name: 数理')}:11: warning: "
+            "'indicators.first_levels[0].second_levels[0].name' is '数理', which is not a "
+            "standard level name: did you mean '数量'?") in output, output
+
+
+def test_an_invisible_character_is_named_once_and_left_out(project_factory, capsys,
+                                                           tmp_path):
+    """A zero-width space pasted after 产出指标 made it no standard level, with no
+    English, each said in words that showed two identical names. Now the character is
+    named at its column, and the name read without it."""
+    record = with_change("    - name: 产出指标", "    - name: 产出指标\u200b")
+    project = project_factory({"2023/a.yaml": record})
+    status, output = run_cli(capsys, project, "check")
+    assert status == 0, output
+    assert (f"{PATH}:{line_of(record, '产出指标')}:17: warning: an invisible character (ZERO "
+            "WIDTH SPACE, U+200B) is here") in output, output
+    assert output.count(" warning: ") == output.count(" warning: no English") + 1, output
+    assert "not a standard level name" not in output, output
+    assert run_cli(capsys, project, "build", "--no-pdf", "--no-search")[0] == 0
+    page = (project.root / "build/en/test-bureau/2023/a/index.html").read_text("utf-8")
+    assert "Output indicators" in page and "\u200b" not in page
+
+
+def test_a_second_record_pasted_below_the_first_is_one_error(project_factory, capsys):
+    """Not one "duplicate key" error per field of the second table."""
+    record = RECORD + RECORD.replace("测试项目", "另一项目")
+    status, output = check(project_factory, capsys, record)
+    second = RECORD.count("\n") + 1
+    assert status == 1 and output.count(" error: ") == 1, output
+    assert (f"{PATH}:{second}:1: error: `kind:` again: a second record seems to start "
+            "here") in output, output
