@@ -419,12 +419,14 @@ def _convert(node: yaml.Node, path: str, diagnostics: Diagnostics) -> Node:
 
 def _cut_second_record(root: yaml.MappingNode, path: str, diagnostics: Diagnostics) -> None:
     """A second table pasted below the first, without `---`: its first key (`kind:`)
-    comes again. Said once there, and the rest left out, not reported key by key as
-    duplicates of the first table's."""
+    comes again, and others of the first table's after it. Said once there, and the rest
+    left out, not reported key by key as duplicates of the first table's."""
     pairs = root.value
-    first = pairs[0][0].value if pairs and type(pairs[0][0]) is yaml.ScalarNode else None
-    for index, (key, _value) in enumerate(pairs[1:], 1):
-        if type(key) is yaml.ScalarNode and key.value == first:
+    names = [key.value if type(key) is yaml.ScalarNode else None for key, _value in pairs]
+    first = names[0] if names else None
+    for index, name in enumerate(names[1:], 1):
+        if name == first and set(names[1:index]) & set(names[index + 1:]) - {None}:
+            key = pairs[index][0]
             diagnostics.error(
                 Position(path, key.start_mark.line + 1, key.start_mark.column + 1),
                 f"`{first}:` again: a second record seems to start here, and a file holds "

@@ -414,7 +414,22 @@ class RecordValidator:
             if name and values is not None:
                 found.append(Indicator(name, values, missing, item.text("note", required=False),
                                        item.position("name")))
+        self.repeated_indicators(found)
         return found
+
+    def repeated_indicators(self, indicators: list[Indicator]) -> None:
+        """A row pasted twice into a group: questioned, unless a note says the source
+        prints it twice."""
+        first_seen: dict[str, Indicator] = {}
+        for indicator in indicators:
+            earlier = first_seen.setdefault(indicator.name.zh, indicator)
+            if earlier is not indicator and not (earlier.note or indicator.note):
+                line = earlier.position.line if earlier.position else "?"
+                self.diagnostics.warning(
+                    indicator.position or Position(""),
+                    f"the indicator '{indicator.name.zh}' is already in this group, on line "
+                    f"{line}: remove the copy, or, if the source prints it twice, say so in "
+                    "a `note` on it", "repeated-indicator")
 
     def plain_indicator(self, node: Node, width: int) -> Indicator | None:
         """`{name: …, value: …}` (or `values: [...]`), as nearly every indicator is

@@ -790,3 +790,16 @@ def test_a_second_record_pasted_below_the_first_is_one_error(project_factory, ca
     assert status == 1 and output.count(" error: ") == 1, output
     assert (f"{PATH}:{second}:1: error: `kind:` again: a second record seems to start "
             "here") in output, output
+
+
+def test_an_indicator_pasted_twice_into_its_group_is_questioned(project_factory, capsys):
+    row = '            - name: 培训次数\n              value: "=4(次)"\n'
+    record = with_change(row, row + row)
+    status, output = check(project_factory, capsys, record)
+    assert status == 0, output
+    assert (f"{PATH}:{line_of(record, 'name: 培训次数', 2)}:15: warning: the indicator "
+            f"'培训次数' is already in this group, on line {line_of(record, 'name: 培训次数')}"
+            ) in output, output
+    noted = record.replace(row + row, row + row.replace(
+        '"=4(次)"\n', '"=4(次)"\n              note: 原表此行重复印出。\n'))
+    assert "already in this group" not in check(project_factory, capsys, noted)[1]
