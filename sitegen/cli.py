@@ -11,7 +11,6 @@ from typing import TYPE_CHECKING
 from .errors import BuildError
 from .project import Project
 from .report import TerminalReporter
-from .skeleton import write_skeleton
 
 if TYPE_CHECKING:
     from .site import TableSummary
@@ -147,11 +146,11 @@ def _build(project: Project, args: argparse.Namespace, reporter: TerminalReporte
 
 
 def _new(project: Project, args: argparse.Namespace, reporter: TerminalReporter) -> int:
-    from .glossary import load_glossary
+    from .glossary import load_forms
+    from .skeleton import write_skeleton  # reads the form families: within main()'s care
 
-    forms = tuple(sorted(load_glossary().forms))
     written, refusal = write_skeleton(project, args.publisher, args.year, args.id, args.form,
-                                      forms)
+                                      load_forms())
     if refusal:
         reporter.info(f"sitegen new: {refusal}")
         return 1

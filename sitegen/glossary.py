@@ -49,6 +49,9 @@ class FormFamily:
     id: str
     name: Text
     fact_labels: dict[str, str]
+    title: str  # as the form prints it
+    # What `sitegen new --form` writes for the family: forms.yaml describes its shape.
+    skeleton: dict[str, Any] = field(compare=False)
 
 
 @dataclass
@@ -125,20 +128,23 @@ def _add_level_sets(glossary: Glossary, sets: dict[str, Any]) -> None:
                     glossary.levels.setdefault((depth, squeeze(alias)), []).append(entry)
 
 
-def _read_data(path: Path, diagnostics: Diagnostics) -> Any:
-    node = load_yaml_file(path, str(path), diagnostics)
-    if not isinstance(node, Mapping) and not diagnostics.has_errors():
-        diagnostics.error(Position(str(path)), "this data file must be a mapping of entries")
-    return plain(node) or {}
+def _read_data(*paths: Path) -> list[Any]:
+    """Each data file as plain Python; a broken one stops the run with its diagnostics."""
+    diagnostics = Diagnostics()
+    read = []
+    for path in paths:
+        node = load_yaml_file(path, str(path), diagnostics)
+        if not isinstance(node, Mapping) and not diagnostics.has_errors():
+            diagnostics.error(Position(str(path)), "this data file must be a mapping of entries")
+        read.append(plain(node) or {})
+    if diagnostics.has_errors():
+        raise BuildError(diagnostics)
+    return read
 
 
 def load_glossary(data_dir: Path = DATA_DIR) -> Glossary:
     """Read the glossary and forms; a broken data file stops the run with its diagnostics."""
-    diagnostics = Diagnostics()
-    paths = [data_dir / "glossary.yaml", data_dir / "forms.yaml"]
-    glossary_data, forms_data = (_read_data(path, diagnostics) for path in paths)
-    if diagnostics.has_errors():
-        raise BuildError(diagnostics)
+    glossary_data, forms_data = _read_data(data_dir / "glossary.yaml", data_dir / "forms.yaml")
     glossary = Glossary()
     _add_level_sets(glossary, glossary_data.get("level_sets", {}))
     glossary.qualitative = {squeeze(k): v for k, v in glossary_data.get("qualitative", {}).items()}
@@ -146,14 +152,22 @@ def load_glossary(data_dir: Path = DATA_DIR) -> Glossary:
                       for k, v in glossary_data.get("units", {}).items()}
     glossary.terms = {**glossary_data.get("terms", {}), **glossary_data.get("names", {})}
     glossary.ui = {key: Text(v["zh"], v["en"]) for key, v in glossary_data.get("ui", {}).items()}
-    default_labels = forms_data.get("default", {}).get("fact_labels", {})
-    for form_id, spec in forms_data.items():
-        if form_id == "default":
-            continue
-        labels = {**default_labels, **(spec.get("fact_labels") or {})}
-        glossary.forms[form_id] = FormFamily(
-            form_id, Text(spec["name"]["zh"], spec["name"]["en"]), labels)
+    glossary.forms = form_families(forms_data)
     return glossary
+
+
+def load_forms(data_dir: Path = DATA_DIR) -> dict[str, FormFamily]:
+    """The form families alone (`sitegen new` and its placeholders need no glossary)."""
+    (forms_data,) = _read_data(data_dir / "forms.yaml")
+    return form_families(forms_data)
+
+
+def form_families(forms_data: dict[str, Any]) -> dict[str, FormFamily]:
+    default_labels = forms_data.get("default", {}).get("fact_labels", {})
+    return {form_id: FormFamily(form_id, Text(spec["name"]["zh"], spec["name"]["en"]),
+                                {**default_labels, **(spec.get("fact_labels") or {})},
+                                spec["title"], spec["skeleton"])
+            for form_id, spec in forms_data.items() if form_id != "default"}
 
 
 def _one_character_off(name: str, known: str) -> bool:

@@ -1,113 +1,44 @@
 """`sitegen new`: a commented skeleton record that already passes `sitegen check`.
 
-It starts as a draft, so an editor can preview it while filling it in without it being
-published by accident.
+It is laid out as the form family the editor names — its title, project facts, text rows,
+funding tables, goals, indicator headings and level names — from that family's
+`skeleton` in sitegen/data/forms.yaml, not one layout for all. It starts as a draft, so an
+editor can preview it while filling it in without it being published by accident.
 """
 
 from __future__ import annotations
 
 import difflib
+import json
 import re
+import unicodedata
 from pathlib import Path
+from typing import Any
 
+from .glossary import FormFamily, load_forms
 from .project import Project
 from .values import publisher_name_problem, record_name_problem, year_folder_problem
 
-RECORD = """\
-# {publisher}/{year}/{record_id}.yaml: a performance target table (绩效目标表).
+HEAD = """\
+# {publisher}/{year}/{record_id}.yaml: a performance target table (绩效目标表) on the form
+# {form_name}.
 # Fill in every field, replacing each 【…】 and [...]; `sitegen check` tells you what is
-# missing or wrong.
+# missing or wrong. Captions, labels, headings and level names are the form's own: keep
+# those the table prints and delete the rows and levels it does not have.
 # The record format is described in docs/record-format.md.
 kind: target-table
-form: {form}                   # shanghai-2020 | shanghai-2023 | lianyungang-2024 | kunming-2020
-title: 财政项目支出绩效目标申报表  # the form's title as printed
-year: {year}
-draft: true                    # remove this line (or write false) to publish
-
-project:
-  name:
-    zh: 【项目名称】          # 项目名称, as printed
-    en: '[Project name]'       # English translation
-  competent_department: 【主管部门】   # 主管部门
-  implementing_unit: 【实施单位】      # 实施单位
-  start: {year}-01-01           # 计划开始日期
-  end: {year}-12-31             # 计划完成日期
-{preamble}
-narrative:                     # text rows of the form, in form order
-  - label: 项目概况
-    text:
-      zh: 【项目概况的文字】
-      en: '[The project overview]'
-
-funding:
-  - caption: 项目资金
-    unit: 元                   # 元 or 万元
-    rows:
-      - label: 项目资金总额
-        amount: 0.00
-        parts:                 # rows that add up to the total
-          - label: 其中：财政资金
-            amount: 0.00
-
-goals:
-  - label: 年度总体目标
-    text:
-      zh: 【年度目标的文字】
-      en: '[The annual goal]'
-
-indicators:
-  headers: [{headers}]
-  targets: [{targets}]
-  first_levels:
-    - name: 产出指标
-      second_levels:
-        - name: 数量指标
-          indicators:
-            - name:
-                zh: 【指标名称】
-                en: '[Indicator name]'
-              {values}
 """
-
-# Each form family's indicator headings and target columns, as its seed prints them:
-# a skeleton of the family the editor names, not one layout for all.
-_INDICATOR_LAYOUTS = {
-    "shanghai-2020": (("一级目标", "二级目标", "三级目标"), ("指标目标值",)),
-    "shanghai-2023": (("一级指标", "二级指标", "三级指标"), ("年度指标值",)),
-    "lianyungang-2024": (("一级指标", "二级指标", "三级指标"),
-                         ("半年(程) 指标值", "全年(程) 指标值")),
-    "kunming-2020": (("一级指标", "二级指标", "三级指标"), ("中期指标值", "年度指标值")),
-}
-# The text some families print above the table, as the Kunming seed does (立项依据,
-# 项目实施单位 and its facts, 项目基本概况 …): its shape, for the editor to extend.
-_PREAMBLES = {
-    "kunming-2020": """
-preamble:                      # the application text printed above the table
-  title:
-    zh: 【申报文本的标题】
-    en: '[Title of the application text]'
-  sections:                    # one per heading, in order: 立项依据, 项目实施单位 …
-    - label: 立项依据
-      text:
-        zh: 【立项依据的文字】
-        en: '[The basis for the project]'
-    - label: 项目实施单位
-      facts:                   # label and value pairs: 单位名称, 地址, 联系电话 …
-        - label: 单位名称
-          value: 【单位名称】
-""",
-}
-_ONE_VALUE = 'value: "=100(%)"    # quote values: ≥90(%), =20(次), 提升 …'
-_VALUES = 'values: [{}]    # one per target column, in order; quote them'
-
-
-def _indicator_layout(form: str) -> dict[str, str]:
-    headers, targets = _INDICATOR_LAYOUTS.get(form, _INDICATOR_LAYOUTS["shanghai-2023"])
-    values = (_ONE_VALUE if len(targets) == 1 else
-              _VALUES.format(", ".join('"=100(%)"' for _ in targets)))
-    return {"headers": ", ".join(headers), "targets": ", ".join(targets), "values": values,
-            "preamble": _PREAMBLES.get(form, "")}
-
+# The English stand-ins beside the Chinese ones: the editor translates every text.
+PROJECT_NAME = ("【项目名称】", "[Project name]")
+INDICATOR_NAME = ("【指标名称】", "[Indicator name]")
+PREAMBLE_TITLE = ("【申报文本的标题】", "[Title of the application text]")
+TEXT_IN_ENGLISH = "[The text in English]"
+# Facts that are personal data (项目负责人): written as a comment, not a stand-in, since
+# the check of stand-ins leaves personal names alone and would not catch one left in.
+PERSONAL_FACTS = ("contact_person",)
+COMMENT_COLUMN = 31
+# Plain YAML only for words with no character YAML reads as syntax; others are quoted.
+PLAIN_SCALAR = re.compile(r"[^\s\-?:,\[\]{}#&*!|>'\"%@`][^:,\[\]{}#&*!|>'\"%@`]*")
 
 PUBLISHER = """\
 # The publisher's own facts; every record under this folder is published under its name.
@@ -117,14 +48,186 @@ name:
 show_contact_person: false     # show 项目负责人 on pages (personal data)
 """
 
-# The skeleton's stand-in words, read from the skeleton itself so the two cannot drift:
-# 【…】 in Chinese and '[…]' in English, brackets no form prints (项目名称 itself is a real
-# label in some forms). `sitegen check` names any left in a record (checks.py), so a
+
+def skeleton_record(form: FormFamily, families: list[str], publisher: str, year: int,
+                    record_id: str) -> str:
+    """The commented record `sitegen new` writes for `form`'s family."""
+    spec = form.skeleton
+    lines = [HEAD.format(publisher=publisher, year=year, record_id=record_id,
+                         form_name=form.name.zh).rstrip("\n"),
+             _commented(f"form: {form.id}", " | ".join(families)),
+             _commented(f"title: {_scalar(form.title)}", "the form's title as printed"),
+             f"year: {year}",
+             _commented("draft: true", "remove this line (or write false) to publish"),
+             *_project(form, year)]
+    if "preamble" in spec:
+        lines += _preamble(spec["preamble"])
+    if spec.get("narrative"):
+        lines += ["", _commented("narrative:", "text rows of the form, in form order")]
+        lines += [line for label in spec["narrative"] for line in _section(2, label)]
+    lines += _funding(spec["funding"], year)
+    lines += _goals(spec["goals"], year)
+    lines += _indicators(spec["indicators"], year)
+    return "\n".join(lines) + "\n"
+
+
+def _project(form: FormFamily, year: int) -> list[str]:
+    lines = ["", "project:", "  name:",
+             _commented(f"    zh: {PROJECT_NAME[0]}", "项目名称, as printed"),
+             _commented(f"    en: '{PROJECT_NAME[1]}'", "English translation")]
+    for key, value in form.skeleton["facts"].items():
+        label = form.fact_labels[key]
+        if key in PERSONAL_FACTS:
+            lines += [f"  # {label} is personal data: pages show it only where publisher.yaml",
+                      "  # says show_contact_person: true. Remove the # to give it.",
+                      f"  # {key}: 【{label}】"]
+        else:
+            lines.append(_commented(f"  {key}: {_scalar(value or f'【{label}】', year)}",
+                                    label))
+    return lines
+
+
+def _preamble(sections: list[Any]) -> list[str]:
+    lines = ["", _commented("preamble:", "the application text printed above the table"),
+             *_bilingual(2, "title", PREAMBLE_TITLE),
+             _commented("  sections:", "one per heading, in form order")]
+    for section in sections:
+        lines += _section(4, section)
+    return lines
+
+
+def _section(indent: int, section: str | dict[str, Any]) -> list[str]:
+    """A text row (`- label:` and its text), or a row of facts (label and value pairs)."""
+    entry = _entry(section, "label")
+    pad = " " * indent
+    lines = [f"{pad}- label: {_scalar(entry['label'])}"]
+    if "facts" not in entry:
+        return lines + _bilingual(indent + 2, "text",
+                                  (f"【{entry['label']}的文字】", TEXT_IN_ENGLISH))
+    lines.append(_commented(f"{pad}  facts:", "label and value pairs, as printed"))
+    for fact in entry["facts"]:
+        lines += [f"{pad}    - label: {_scalar(fact)}",
+                  f"{pad}      value: {_scalar(f'【{fact}】')}"]
+    return lines
+
+
+def _funding(tables: list[dict[str, Any]], year: int) -> list[str]:
+    lines = ["", _commented("funding:", "the form's funding tables, in form order")]
+    for table in tables:
+        lines.append(f"  - caption: {_scalar(table['caption'], year)}")
+        lines.append(_commented(f"    unit: {table['unit']}", "as the form prints it"))
+        if "kind" in table:
+            lines.append(f"    kind: {table['kind']}")
+        if "columns" in table:
+            lines.append(_commented(f"    columns: {_flow(table['columns'])}",
+                                    "one amount per column, in order"))
+        if "total_column" in table:
+            lines.append(_commented(f"    total_column: {_scalar(table['total_column'])}",
+                                    "the sum of the other columns"))
+        lines.append(_commented("    rows:", "leave a blank cell's amount out"))
+        for row in table["rows"]:
+            lines += _funding_row(6, row, len(table.get("columns", [None])))
+    return lines
+
+
+def _funding_row(indent: int, row: str | dict[str, Any], columns: int) -> list[str]:
+    entry = _entry(row, "label")
+    pad = " " * indent
+    amounts = ("amount: 0.00" if columns == 1 else
+               f"amounts: {_flow(['0.00'] * columns)}")
+    lines = [f"{pad}- label: {_scalar(entry['label'])}", f"{pad}  {amounts}"]
+    if entry.get("parts"):
+        lines.append(_commented(f"{pad}  parts:", "rows that add up to this one"))
+        for part in entry["parts"]:
+            lines += _funding_row(indent + 4, part, columns)
+    return lines
+
+
+def _goals(goals: list[str | dict[str, Any]], year: int) -> list[str]:
+    lines = ["", _commented("goals:", "绩效目标, in form order")]
+    for goal in goals:
+        entry = _entry(goal, "label")
+        lines.append(f"  - label: {_scalar(entry['label'])}")
+        if "span" in entry:
+            lines.append(_commented(f"    span: {_scalar(entry['span'], year)}", "as printed"))
+        lines += _bilingual(4, "text", (f"【{entry['label']}的文字】", TEXT_IN_ENGLISH))
+    return lines
+
+
+def _indicators(spec: dict[str, Any], year: int) -> list[str]:
+    targets = spec["targets"]
+    example = json.dumps(spec["example_value"], ensure_ascii=False)
+    value = (f"value: {example}" if len(targets) == 1 else
+             f"values: [{', '.join([example] * len(targets))}]")
+    lines = ["", "indicators:"]
+    if "caption" in spec:
+        lines.append(f"  caption: {_text(spec['caption'], year)}")
+    lines += [f"  headers: {_flow(spec['headers'])}",
+              _commented(f"  targets: {_flow(targets)}", "one heading per target column"),
+              "  # The form's levels, an indicator under each to copy for more. Quote values",
+              "  # (≥90(%), =20(次), 提升 …), one per target column.",
+              "  first_levels:"]
+    for first in spec["first_levels"]:
+        entry = _entry(first, "name")
+        lines += [f"    - name: {_scalar(entry['name'])}", "      second_levels:"]
+        for second in entry["second_levels"]:
+            lines += [f"        - name: {_scalar(second)}", "          indicators:",
+                      "            - name:",
+                      f"                zh: {INDICATOR_NAME[0]}",
+                      f"                en: '{INDICATOR_NAME[1]}'",
+                      f"              {value}"]
+    return lines
+
+
+def _bilingual(indent: int, key: str, stand_in: tuple[str, str]) -> list[str]:
+    pad = " " * indent
+    return [f"{pad}{key}:", f"{pad}  zh: {stand_in[0]}", f"{pad}  en: '{stand_in[1]}'"]
+
+
+def _entry(item: str | dict[str, Any], key: str) -> dict[str, Any]:
+    """forms.yaml writes an entry with nothing but its label as the bare label."""
+    return item if isinstance(item, dict) else {key: item}
+
+
+def _scalar(text: str, year: int | None = None) -> str:
+    """`text` as a YAML scalar, `{year}` in it replaced; quoted where YAML needs it."""
+    if year is not None:
+        text = text.replace("{year}", str(year))
+    return text if PLAIN_SCALAR.fullmatch(text) else json.dumps(text, ensure_ascii=False)
+
+
+def _text(text: str | dict[str, str], year: int) -> str:
+    """A text as YAML: Chinese alone, or both languages where no glossary term fits
+    (a caption with the year in it)."""
+    if isinstance(text, str):
+        return _scalar(text, year)
+    return f"{{zh: {_scalar(text['zh'], year)}, en: {_scalar(text['en'], year)}}}"
+
+
+def _flow(items: list[str]) -> str:
+    return "[" + ", ".join(_scalar(item) for item in items) + "]"
+
+
+def _commented(line: str, comment: str) -> str:
+    """`line` with its comment in the comment column, Chinese counted as two columns wide
+    as editors' fonts show it."""
+    width = sum(2 if unicodedata.east_asian_width(char) in "WF" else 1 for char in line)
+    return f"{line}{' ' * max(COMMENT_COLUMN - 1 - width, 1)} # {comment}"
+
+
+def _stand_ins(text: str) -> set[str]:
+    return {stand_in for match in re.finditer(r"(【[^】…]+】)|'(\[[^\]]+\])'", text)
+            for stand_in in match.groups() if stand_in}
+
+
+# The skeleton's stand-in words, read from the skeletons themselves so the two cannot
+# drift: 【…】 in Chinese and '[…]' in English, brackets no form prints (项目名称 itself is a
+# real label in some forms). `sitegen check` names any left in a record (checks.py), so a
 # skeleton cannot be published as it was written.
-PLACEHOLDERS = frozenset(
-    stand_in for match in re.finditer(r"(【[^】…]+】)|'(\[[^\]]+\])'",
-                                      RECORD + PUBLISHER + "".join(_PREAMBLES.values()))
-    for stand_in in match.groups() if stand_in)
+_FORMS = load_forms()
+PLACEHOLDERS = frozenset(_stand_ins(PUBLISHER + "".join(
+    skeleton_record(form, list(_FORMS), "publisher", 2000, "record")
+    for form in _FORMS.values())))
 
 
 def form_problem(form: str, forms: tuple[str, ...]) -> str | None:
@@ -137,10 +240,10 @@ def form_problem(form: str, forms: tuple[str, ...]) -> str | None:
 
 
 def write_skeleton(project: Project, publisher: str, year: int, record_id: str,
-                   form: str, forms: tuple[str, ...]) -> tuple[list[Path], str | None]:
+                   form: str, forms: dict[str, FormFamily]) -> tuple[list[Path], str | None]:
     """Create the record (and the publisher file if new); returns paths or a refusal."""
     for problem in (publisher_name_problem(publisher), year_folder_problem(year),
-                    record_name_problem(record_id), form_problem(form, forms)):
+                    record_name_problem(record_id), form_problem(form, tuple(sorted(forms)))):
         if problem:
             return [], problem
     folder = project.content_dir / publisher
@@ -153,7 +256,7 @@ def write_skeleton(project: Project, publisher: str, year: int, record_id: str,
         (folder / "publisher.yaml").write_text(PUBLISHER, encoding="utf-8")
         written.append(folder / "publisher.yaml")
     record.parent.mkdir(parents=True, exist_ok=True)
-    record.write_text(RECORD.format(publisher=publisher, year=year, record_id=record_id,
-                                    form=form, **_indicator_layout(form)), encoding="utf-8")
+    record.write_text(skeleton_record(forms[form], list(forms), publisher, year, record_id),
+                      encoding="utf-8")
     written.append(record)
     return written, None

@@ -921,27 +921,3 @@ def test_ctrl_c_while_the_pipeline_is_still_loading_says_so(project_factory, cap
     assert not project.build_dir.exists()
 
 
-@pytest.mark.parametrize(("form", "targets"), [
-    ("shanghai-2020", ["指标目标值"]), ("shanghai-2023", ["年度指标值"]),
-    ("lianyungang-2024", ["半年(程) 指标值", "全年(程) 指标值"]),
-    ("kunming-2020", ["中期指标值", "年度指标值"])])
-def test_new_writes_the_target_columns_of_the_form_family_it_names(project_factory, capsys,
-                                                                    form, targets):
-    """A Lianyungang or Kunming skeleton has the family's two target columns, a value
-    for each, and still checks; it used to be Shanghai 2023's one column whatever --form
-    said."""
-    import yaml
-
-    project = project_factory({"2023/a.yaml": RECORD})
-    assert run_cli(capsys, project, "new", "b", "2024", "c", "--form", form)[0] == 0
-    written = yaml.safe_load((project.content_dir / "b/2024/c.yaml").read_text("utf-8"))
-    assert written["form"] == form and written["indicators"]["targets"] == targets
-    indicator = written["indicators"]["first_levels"][0]["second_levels"][0]["indicators"][0]
-    assert len(indicator.get("values", [indicator.get("value")])) == len(targets)
-    # Kunming prints its application text (立项依据, 项目实施单位 …) above the table.
-    assert ("preamble" in written) == (form == "kunming-2020")
-    status, output = run_cli(capsys, project, "check", "--all")
-    assert status == 0 and " error: " not in output, output
-    if form == "kunming-2020":  # its stand-ins are named like every other
-        assert ("preamble.title '【申报文本的标题】 / [Title of the application text]' is "
-                "still the placeholder") in output
