@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 from conftest import REPO, SEEDS, run_cli
-from office_forms import layout, save_docx, save_xlsx
+from office_forms import layout, save_docx, save_xlsx, word_export
 
 from sitegen.errors import Diagnostics
 from sitegen.glossary import plain
@@ -276,6 +276,57 @@ def test_positions_name_the_word_row_and_the_excel_cell(tmp_path):
     places = [[cell.where for cell in t.unplaced] for o in outcomes for t in o.tables]
     assert places == [["table 1, row 2, cell 1", "table 1, row 2, cell 2"],
                       ["绩效目标表!A4", "绩效目标表!B4"]]
+
+
+GOAL_LABEL = "总目标及阶段性目标："
+
+
+def _seed_000_first_table(goal: str | None) -> tuple[str, str]:
+    """Seed 000's first table up to its funding block (the indicators follow a `##`
+    heading), its goal's text replaced by `goal` if given; and the goal's text."""
+    text = (SEEDS / SEED_FILES[0]).read_text(encoding="utf-8").split("\n## ")[0]
+    start = text.index(GOAL_LABEL + "\t") + len(GOAL_LABEL) + 1
+    end = text.index("\t", start)
+    goal = goal or text[start:end]
+    return text[:start] + goal + text[end:], goal
+
+
+@pytest.mark.parametrize("goal", [None, "总目标文字。", "完成全年帮教工作目标"],
+                         ids=["seed-goal", "short-goal", "goal-text-ending-in-目标"])
+def test_word_goal_is_the_cell_beside_its_label_and_a_paragraph_heads_the_funding(
+        tmp_path, goal):
+    """Word: the goal row ends table 1, then the paragraph 本项目上年度市级财政资金使用情况,
+    then table 2 of amounts. A short goal text naming a 目标 once made the row read as goal
+    labels over the paragraph: the paragraph became the goal, the funding was lost."""
+    text, goal_text = _seed_000_first_table(goal)
+    (tmp_path / "seed.txt").write_text(text, encoding="utf-8")
+    save_docx(word_export(text), tmp_path / "word-table.docx")
+    outcomes = import_files([tmp_path / "seed.txt", tmp_path / "word-table.docx"],
+                            tmp_path / "out")
+    assert [cell.where for o in outcomes for cell in o.tables[0].unplaced] == []
+    from_text, from_word = (read_record(o.tables[0].path) for o in outcomes)
+    assert from_word["goals"] == [{"label": "总目标及阶段性目标", "text": goal_text}]
+    [funding] = from_word["funding"]
+    assert funding["caption"] == "本项目上年度市级财政资金使用情况" and funding["unit"] == "元"
+    assert [(row["label"], row["amount"]) for row in funding["rows"]] == [
+        ("项目总预算", "1,805,000"), ("项目当年预算", "1,805,000"),
+        ("同名项目上年预算额", "2,050,000"), ("同名项目上年预算执行数", "2,050,000")]
+    assert (from_word["goals"], from_word["funding"]) == (from_text["goals"],
+                                                          from_text["funding"])
+
+
+def test_short_goal_texts_beside_their_labels_are_not_taken_for_labels(tmp_path):
+    """`label | text` rows one under the other, texts short and naming a 目标: each text
+    is its label's goal, not a label over the next row's cells."""
+    source = tmp_path / "form.txt"
+    source.write_text(FORM.replace("项目编码\tXM-2023-001\t", "").replace(
+        "项目 绩效 目标\t项目总体目标 (2023年-2023年)\t年度总体目标\n\t完成任务。\t完成任务。",
+        "项目总体目标\t完成总体目标。\n年度总体目标\t按时完成。"), encoding="utf-8")
+    [outcome] = import_files([source], tmp_path / "out")
+    assert outcome.tables[0].unplaced == []
+    assert read_record(outcome.tables[0].path)["goals"] == [
+        {"label": "项目总体目标", "text": "完成总体目标。"},
+        {"label": "年度总体目标", "text": "按时完成。"}]
 
 
 def test_text_export_with_lost_bullets_and_latex_is_cleaned(tmp_path):
