@@ -15,9 +15,10 @@ from .checks_report import check_report
 from .errors import Diagnostic, Diagnostics, Position
 from .evaluation import EvaluationReport
 from .glossary import Glossary
-from .load import load_yaml_file, parse_source, read_source
+from .load import parse_source, read_source
 from .model import Publisher, Site, TargetTable
 from .project import Project, PublisherFile, RecordFile, discover
+from .review_notes import check_publisher_notes, check_record_notes, review_notes
 from .site import TableSummary, summarize
 from .translation import audit_translations
 from .validate import RecordValidator, validate_publisher
@@ -57,6 +58,7 @@ def load_record(file: RecordFile, publisher: Publisher, glossary: Glossary,
     if record is not None:
         for check in checks:
             check(record, diagnostics)
+        check_record_notes(data, file.shown_as, record.draft, diagnostics)
         record = replace(record, english_coverage=audit_translations(record, glossary,
                                                                      diagnostics))
     return LoadedRecord(file, record, diagnostics.items, data)
@@ -67,8 +69,15 @@ def load_publisher(file: PublisherFile, diagnostics: Diagnostics) -> Publisher |
         diagnostics.error(Position(file.shown_as), "this publisher has no publisher.yaml: "
                           "create it with at least `name: {zh: …, en: …}`", "missing-publisher")
         return None
-    node = load_yaml_file(file.path, file.shown_as, diagnostics)
-    return validate_publisher(node, file.publisher_id, file.shown_as, diagnostics)
+    data = read_source(file.path, file.shown_as, diagnostics)
+    node = None if data is None else parse_source(data, file.shown_as, diagnostics)
+    publisher = validate_publisher(node, file.publisher_id, file.shown_as, diagnostics)
+    if publisher is None or data is None:
+        return publisher
+    # Its REVIEW notes are reported with its records (check_site): only they say whether
+    # the publisher is published.
+    return replace(publisher, review_notes=review_notes(data.decode("utf-8-sig"),
+                                                        file.shown_as))
 
 
 @dataclass
@@ -109,7 +118,9 @@ def load_site(project: Project, glossary: Glossary, diagnostics: Diagnostics) ->
 
 def check_site(summaries: list[TableSummary], files: list[RecordFile],
                diagnostics: Diagnostics) -> None:
-    """Rules across records: one address per record; one record per project and year."""
+    """Rules across records: one address per record; one record per project and year;
+    no REVIEW note left in the publisher.yaml of a published record."""
+    check_publisher_notes(summaries, diagnostics)
     seen: dict[tuple[str, int, str], RecordFile] = {}
     for file in files:
         key = (file.publisher_id, file.year, file.record_id)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Literal, NamedTuple
 
 from .errors import Position
 
@@ -209,6 +209,14 @@ class ProjectFacts:
     """Values by key of PROJECT_FACT_KEYS, in form order; only the keys the form has."""
 
 
+class ReviewNote(NamedTuple):
+    """A `# REVIEW:` comment line in a source file: a decision `sitegen import` left for an
+    editor to check. Comments are not in the parsed tree, so the file's text is scanned."""
+
+    position: Position
+    text: str
+
+
 @dataclass(frozen=True, slots=True)
 class Publisher:
     """A department that publishes tables: one folder under `content/`."""
@@ -218,6 +226,8 @@ class Publisher:
     region: Text | None
     show_contact_person: bool = False
     source_path: str = ""
+    review_notes: tuple[ReviewNote, ...] = ()
+    """publisher.yaml's REVIEW notes: reported once the site would publish the publisher."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -115,6 +115,12 @@ def seed_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return root / "build"
 
 
+def line_of(text: str, needle: str, occurrence: int = 1) -> int:
+    """1-based line number of the n-th line containing `needle`."""
+    hits = [i for i, line in enumerate(text.splitlines(), 1) if needle in line]
+    return hits[occurrence - 1]
+
+
 def run_cli(capsys: pytest.CaptureFixture[str], project: Project, *args: str
             ) -> tuple[int, str]:
     """Run `sitegen` in-process; returns the exit status and everything it printed."""

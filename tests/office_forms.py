@@ -210,6 +210,25 @@ def _indicator_row(out: Layout, first: dict, second: dict, indicator: dict | Non
         out.add("", *levels, name, *values)
 
 
+def word_export(text: str) -> list[Layout]:
+    """Rows of a text export (tab-separated) as a Word export of them lays them out: a run
+    of rows is a table, a lone cell between tables a paragraph (`<b>` becomes plain text),
+    and the text beside a label is one cell merged across the rest of its row."""
+    forms = [Layout()]
+    for line in text.splitlines():
+        cells = [re.sub(r"</?b>", "", cell).strip() for cell in line.split("\t")]
+        filled = [cell for cell in cells if cell]
+        if len(filled) == 1:
+            if forms[-1].rows:
+                forms.append(Layout())
+            forms[-1].before.append(filled[0])
+        elif filled:
+            row = forms[-1].add(*filled)
+            if len(filled) == 2:
+                forms[-1].merge(row, 1, row, WIDTH - 1)
+    return forms
+
+
 def save_docx(forms: Layout | list[Layout], path: Path) -> None:
     """One document; several forms follow each other, each a title then its table."""
     import docx

@@ -6,7 +6,7 @@ import subprocess
 import sys
 
 import pytest
-from conftest import RECORD, run_cli
+from conftest import RECORD, line_of, run_cli
 
 PATH = "content/test-bureau/2023/a.yaml"
 
@@ -14,12 +14,6 @@ PATH = "content/test-bureau/2023/a.yaml"
 def with_change(old: str, new: str) -> str:
     assert old in RECORD, old
     return RECORD.replace(old, new, 1)
-
-
-def line_of(text: str, needle: str, occurrence: int = 1) -> int:
-    """1-based line number of the n-th line containing `needle`."""
-    hits = [i for i, line in enumerate(text.splitlines(), 1) if needle in line]
-    return hits[occurrence - 1]
 
 
 def check(project_factory, capsys, record: str, *extra: str) -> tuple[int, str]:
@@ -803,3 +797,58 @@ def test_an_indicator_pasted_twice_into_its_group_is_questioned(project_factory,
     noted = record.replace(row + row, row + row.replace(
         '"=4(次)"\n', '"=4(次)"\n              note: 原表此行重复印出。\n'))
     assert "already in this group" not in check(project_factory, capsys, noted)[1]
+
+
+# A note above the funding (a comment line) and a goal text with a line that reads like
+# one: only the comment is a note.
+WITH_NOTES = with_change("funding:\n  - caption: 项目资金", (
+    "funding:\n  # REVIEW: the source may mix 元 and 万元; check the unit\n"
+    "  - caption: 项目资金")).replace("    text: 完成任务。", (
+        "    text: |-\n      完成任务。\n      # REVIEW: 原表此处为目标文字\n"
+        "    # REVIEW: check the goal's label"))
+
+
+@pytest.mark.parametrize("draft", [True, False], ids=["draft", "published"])
+def test_a_review_note_left_in_a_record_keeps_it_from_being_published(project_factory,
+                                                                      capsys, draft):
+    """`sitegen import`'s REVIEW comments: warnings while the record is a draft, errors
+    once it would be published, each at its own line; text that reads like one is not."""
+    record = WITH_NOTES.replace("year: 2023\n", "year: 2023\ndraft: true\n") if draft else (
+        WITH_NOTES)
+    status, output = check(project_factory, capsys, record)
+    unit_note, label_note = line_of(record, "check the unit"), line_of(record, "goal's label")
+    if draft:
+        assert status == 0, output
+        assert (f"{PATH}:{unit_note}:3: warning: a REVIEW note is still here (\"the source "
+                "may mix 元 and 万元; check the unit\"): check what this note says, then delete "
+                "the line") in output
+        assert f"{PATH}:{label_note}:5: warning: a REVIEW note is still here" in output
+    else:
+        assert status == 1, output
+        assert (f"{PATH}:{unit_note}:3: error: a REVIEW note is still here (\"the source "
+                "may mix 元 and 万元; check the unit\"), and this record would be published (it "
+                "has no `draft: true`): check what this note says, then delete the line"
+                ) in output
+        assert f"{PATH}:{label_note}:5: error: a REVIEW note is still here" in output
+    assert "      # REVIEW: 原表此处为目标文字" in record
+    assert output.count("a REVIEW note is still here") == 2  # not the goal's own text
+
+
+@pytest.mark.parametrize("draft", [True, False], ids=["draft", "published"])
+def test_a_review_note_in_publisher_yaml_blocks_its_first_published_record(project_factory,
+                                                                           capsys, draft):
+    record = RECORD.replace("year: 2023\n", "year: 2023\ndraft: true\n") if draft else RECORD
+    publisher = "# REVIEW: written by `sitegen import`; check the name\nname: 测试局\n"
+    project = project_factory({"2023/a.yaml": record, "2023/b.yaml": record.replace(
+        "测试项目", "另一项目")}, publisher=publisher)
+    status, output = run_cli(capsys, project, "check")
+    where = "content/test-bureau/publisher.yaml:1:1"
+    if draft:
+        assert status == 0 and f"{where}: warning: a REVIEW note is still here" in output
+    else:
+        assert status == 1, output
+        assert (f"{where}: error: a REVIEW note is still here (\"written by `sitegen import`; "
+                "check the name\"), and this publisher would be published with "
+                "content/test-bureau/2023/a.yaml (not a draft): check what this note says, "
+                "then delete the line") in output
+    assert output.count("a REVIEW note is still here") == 1

@@ -82,6 +82,8 @@ def scalar(value: object) -> str:
     """One scalar: plain where YAML reads it back unchanged, double-quoted otherwise."""
     if value is None:
         return "~"
+    if isinstance(value, bool):
+        return "true" if value else "false"
     text = str(value)
     if isinstance(value, Quoted) or not _plain_safe(text):
         return json.dumps(text, ensure_ascii=False)

@@ -46,8 +46,10 @@ def read_table(part: TablePart, glossary: Glossary) -> tuple[Block, Context]:
     if len(part.titles) > 1:
         ctx.reviews.append("the heading above the form's title ('" + "', '".join(
             clean.label(c.text) for c in part.titles[:-1]) + "') is not kept")
+    # A draft until an editor has checked its REVIEW notes: `check` refuses to publish
+    # a record that still has one, and an imported record always needs a look.
     record = Block(kind="target-table", form=family.id, title=part.title, year=year,
-                   source=f"{part.grid.source}#{part.index}")
+                   draft=True, source=f"{part.grid.source}#{part.index}")
     parts = _Body(part.body, ctx, year_cell).read()
     record["project"] = parts.pop("project")
     if part.preamble and (preamble := read_preamble(part.preamble, ctx)):

@@ -24,8 +24,12 @@ from .recognise import TablePart, split_tables
 from .record import read_table
 from .text import UnreadableFile, read_text
 
-HEADER = ("Imported by `sitegen import` from {source}. Check every REVIEW note below, then "
-          "delete it.")
+HEADER = ("Imported by `sitegen import` from {source}.",
+          "It is a draft (`draft: true`): it is not published. Check what every REVIEW note",
+          "below says and fix the record, then delete the note; once none is left, delete",
+          "`draft: true` to publish it. `sitegen check` lists the notes still here.")
+DRAFTS = ("the records are drafts: check and delete every REVIEW note in them (`sitegen check` "
+          "lists them), then delete `draft: true` to publish each one")
 
 
 @dataclass
@@ -108,17 +112,16 @@ def tables_of(grids: list[Grid]) -> list[TablePart]:
 def _import_table(part: TablePart, glossary: Glossary) -> TableOutcome:
     record, ctx = read_table(part, glossary)
     ledger = ctx.ledger
-    if ledger.unplaced:
-        ctx.reviews.append(f"{len(ledger.unplaced)} cell(s) of the source could not be "
-                           "placed; add them by hand or leave them out:")
-        ctx.reviews.extend(f"  {cell.where}: {_short(cell.text)}" for cell in ledger.unplaced)
+    # One note a cell: each is checked, and deleted, on its own.
+    ctx.reviews.extend(f"not placed: {cell.where}: '{_short(cell.text)}': add it where it "
+                       "belongs, or leave it out" for cell in ledger.unplaced)
     record.reviews[:0] = ctx.reviews
     return TableOutcome(record["source"], record, len(ledger.placed), len(ledger.noise),
                         list(ledger.unplaced), _count_reviews(record))
 
 
 def render(table: TableOutcome) -> str:
-    return emit.emit(table.record, [HEADER.format(source=table.source)])
+    return emit.emit(table.record, [line.format(source=table.source) for line in HEADER])
 
 
 def _count_reviews(value: object) -> int:
@@ -178,6 +181,7 @@ def run_import(files: list[Path], content: Path, publisher: str | None, out: Pat
     if publisher is not None and written:
         made = _publisher_file(target, written[0].record)
         lines += [f"wrote {shown(made)}: check the publisher's name"] if made else []
+    lines += [DRAFTS] if written else []
     failed = any(o.error or any(t.refused for t in o.tables) for o in outcomes)
     unplaced = any(t.unplaced for o in outcomes for t in o.tables)
     return lines, 1 if failed else 2 if unplaced else 0

@@ -99,14 +99,22 @@ def read_text_row(row: Row, ctx: Context) -> tuple[str, Block] | None:
 
 
 def read_goal_rows(row: Row, below: Row | None, ctx: Context) -> list[Block] | None:
-    """A row of goal labels over a row of texts (`项目总体目标 (…) | 年度总体目标`)."""
+    """A row of goal labels over a row of texts (`项目总体目标 (…) | 年度总体目标`).
+
+    Every label names a goal (ends in 目标, with its span if any), and the texts stand
+    under the goals' labels, not under the first cell alone: that cell is the block's
+    label (项目绩效目标), or the row is a label beside its text (`总目标及阶段性目标： |
+    总目标文字。`, for `read_text_row`) with the next part's heading below it.
+    """
     labels = row.filled()
     if (below is None or not labels or any(clean.is_prose(c.text) for c in labels)
-            or not all("目标" in clean.squeeze(c.text) for c in labels)):
+            or not all(_names_a_goal(c.text) for c in labels)):
         return None
     texts = below.filled()
     columns = {cell.column: cell for cell in labels}
     if not texts or not all(cell.column in columns for cell in texts):
+        return None
+    if len(labels) > 1 and {cell.column for cell in texts} == {labels[0].column}:
         return None
     goals = []
     for text in texts:
@@ -121,6 +129,10 @@ def read_goal_rows(row: Row, below: Row | None, ctx: Context) -> list[Block] | N
     ctx.ledger.place(labels[0])  # over no text: the block's own label (项目绩效目标, 总体目标)
     ctx.ledger.refuse(*labels[1:])  # a goal whose text the source left empty
     return goals
+
+
+def _names_a_goal(text: str) -> bool:
+    return clean.squeeze(clean.split_span(text)[0]).endswith("目标")
 
 
 def _prose(cell: Cell, entry: Block) -> str:
