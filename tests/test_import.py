@@ -431,6 +431,9 @@ def test_several_tables_per_document_and_per_sheet(tmp_path):
 @pytest.mark.parametrize("value, number_format, shown", [
     (9593190, "#,##0.00", "9,593,190.00"), (8, "General", "8"), (0.9, "0%", "90%"),
     (0.955, "0.0%", "95.5%"), (1805000, "#,##0", "1,805,000"), ("=50%", "General", "=50%"),
+    # Scientific: the digits in the file, not the rounded display, and no exponent.
+    (12034567, "0.00E+00", "12034567"), (12000000.0, "0.00E+00", "12000000"),
+    (1.5e-05, "General", "0.000015"), (1234567.891, "##0.0E+0", "1234567.891"),
 ])
 def test_excel_numbers_are_read_as_the_sheet_shows_them(value, number_format, shown):
     from sitegen.importers.xlsx import shown as displayed

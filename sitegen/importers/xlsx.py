@@ -9,6 +9,7 @@ keep amounts as printed.
 from __future__ import annotations
 
 import datetime
+from decimal import Decimal
 from pathlib import Path
 from typing import Any  # openpyxl sheets carry no types
 
@@ -86,11 +87,20 @@ def _number(value: float, number_format: str) -> str:
     if number_format.endswith("%"):
         decimals = _decimals(number_format.rstrip("%"))
         return f"{value * 100:.{decimals}f}%"
-    if number_format == "General":
-        return str(int(value)) if float(value).is_integer() else repr(value)
+    # Shown as 1.20E+07, an amount is rounded on the screen, not in the file: its digits
+    # are the figure (12,034,567 is also 1.20E+07), and YAML would read no exponent.
+    if number_format == "General" or "E" in number_format.upper():
+        return _plain(value)
     decimals = _decimals(number_format)
     grouping = "," if "," in number_format else ""
     return f"{value:{grouping}.{decimals}f}"
+
+
+def _plain(value: float) -> str:
+    """The value in plain digits, as exact as the file holds it: 12000000, never 1.2e+07."""
+    if float(value).is_integer():
+        return str(int(value))
+    return format(Decimal(repr(value)), "f")
 
 
 def _decimals(number_format: str) -> int:
