@@ -49,9 +49,10 @@ class FormFamily:
     id: str
     name: Text
     fact_labels: dict[str, str]
-    title: str  # as the form prints it
+    title: str | None  # as the form prints it
     # What `sitegen new --form` writes for the family: forms.yaml describes its shape.
-    skeleton: dict[str, Any] = field(compare=False)
+    # A family added with labels only (docs/import.md) has none: `new` says so.
+    skeleton: dict[str, Any] | None = field(compare=False)
 
 
 @dataclass
@@ -166,7 +167,7 @@ def form_families(forms_data: dict[str, Any]) -> dict[str, FormFamily]:
     default_labels = forms_data.get("default", {}).get("fact_labels", {})
     return {form_id: FormFamily(form_id, Text(spec["name"]["zh"], spec["name"]["en"]),
                                 {**default_labels, **(spec.get("fact_labels") or {})},
-                                spec["title"], spec["skeleton"])
+                                spec.get("title"), spec.get("skeleton"))
             for form_id, spec in forms_data.items() if form_id != "default"}
 
 

@@ -123,9 +123,9 @@ def parse_yaml(text: str, path: str, diagnostics: Diagnostics) -> Node | None:
 
 
 def _parse(text: str, path: str, diagnostics: Diagnostics) -> Node | None:
-    if any(character in text for character in _INVISIBLE):
+    invisible = any(character in text for character in _INVISIBLE)
+    if invisible:
         _invisible_characters(text, path, diagnostics)
-        text = text.translate(_LEFT_OUT)
     event_path = _Composer is None or any(marker in text for marker in _EVENT_PATH_MARKERS)
     parser = _Parser(text) if event_path else _Composer(text)
     try:
@@ -138,7 +138,8 @@ def _parse(text: str, path: str, diagnostics: Diagnostics) -> Node | None:
             root = None if composed is None else _convert(composed, path, diagnostics)
         if _may_cut_a_text(text):  # the rare file that may have one: scanned
             _texts_cut_by_comments(text, path, diagnostics)
-        return root
+        # Left out of what is read, not of the text parsed: positions stay the file's.
+        return _left_out(root) if invisible and root is not None else root
     except _UnsupportedYaml as refused:
         diagnostics.error(refused.position, refused.message, "yaml")
     except yaml.MarkedYAMLError as broken:
@@ -199,7 +200,10 @@ _INDENTS = {"\t": "a tab", "\u3000": "full-width spaces (　)",
 # block of text to YAML, unless the rest of the line is a block's header (`|-`).
 _VALUE = r"^[ ]*(?:- )?(?:[A-Za-z_][A-Za-z0-9_]*:[ ]+)?"
 _BLOCK_SIGN_SLIP = re.compile(_VALUE + r"([>|])(?![-+0-9]*[ \t]*(?:#.*)?$)")
-_FULL_WIDTH_BRACKET_SLIP = re.compile(_VALUE + r"([｛［])")
+# Only where the brackets hold what YAML's would (`｛zh: …`, `［a，b］`): a text may well
+# open with one (［2023］12号文) and be valid YAML, next to a failure of its own.
+_FULL_WIDTH_BRACKET_SLIP = re.compile(
+    _VALUE + r"(｛)(?=[ ]*[A-Za-z_][A-Za-z0-9_]*[ ]*[:：])|" + _VALUE + r"(［)(?=[^］]*[,，])")
 # `zh: 目标: 通过…`: a colon and a space inside a text typed without quotes.
 _COLON_IN_TEXT_SLIP = re.compile(r"^[ ]*(?:- )?([A-Za-z_][A-Za-z0-9_]*):[ ]+"
                                  r"(?![\"'\[{|>])[^#]*?(:)(?:[ \t]|$)")
@@ -276,9 +280,10 @@ def _value_slip(line: str) -> tuple[int, str] | None:
             f"a value that begins with {sign[1]} is read by YAML as the start of a block "
             f"of text: put it in quotes, \"{value}\"")
     if bracket := _FULL_WIDTH_BRACKET_SLIP.match(line):
-        ascii_bracket = {"｛": "{…}", "［": "[…]"}[bracket[1]]
-        return bracket.start(1) + 1, (
-            f"`{bracket[1]}` is a full-width bracket, which YAML reads as text: write "
+        group = 1 if bracket[1] else 2
+        ascii_bracket = {"｛": "{…}", "［": "[…]"}[bracket[group]]
+        return bracket.start(group) + 1, (
+            f"`{bracket[group]}` is a full-width bracket, which YAML reads as text: write "
             f"{ascii_bracket} with ASCII brackets (English punctuation in the input method)")
     if colon := _COLON_IN_TEXT_SLIP.match(line):
         return colon.start(2) + 1, (
@@ -337,6 +342,20 @@ _INVISIBLE = {"\u200b": "ZERO WIDTH SPACE", "\u200c": "ZERO WIDTH NON-JOINER",
               "\u200d": "ZERO WIDTH JOINER", "\u2060": "WORD JOINER",
               "\ufeff": "ZERO WIDTH NO-BREAK SPACE"}
 _LEFT_OUT = dict.fromkeys(map(ord, _INVISIBLE))  # str.translate: each to nothing
+
+
+def _left_out(node: Node) -> Node:
+    """The tree with the invisible characters left out of its keys and texts."""
+    if isinstance(node, Scalar):
+        node.text = node.text.translate(_LEFT_OUT)
+    elif isinstance(node, Sequence):
+        node.items = [_left_out(item) for item in node.items]
+    else:
+        node.values = {key.translate(_LEFT_OUT): _left_out(value)
+                       for key, value in node.values.items()}
+        node.key_lines = {key.translate(_LEFT_OUT): where
+                          for key, where in node.key_lines.items()}
+    return node
 
 
 def _invisible_characters(text: str, path: str, diagnostics: Diagnostics) -> None:
@@ -422,17 +441,28 @@ def _cut_second_record(root: yaml.MappingNode, path: str, diagnostics: Diagnosti
     comes again, and others of the first table's after it. Said once there, and the rest
     left out, not reported key by key as duplicates of the first table's."""
     pairs = root.value
-    names = [key.value if type(key) is yaml.ScalarNode else None for key, _value in pairs]
+    index = _second_record_at([key.value if type(key) is yaml.ScalarNode else None
+                               for key, _value in pairs])
+    if index is not None:
+        key = pairs[index][0]
+        _report_second_record(key.value, Position(path, key.start_mark.line + 1,
+                                                  key.start_mark.column + 1), diagnostics)
+        del pairs[index:]
+
+
+def _second_record_at(names: list[str | None]) -> int | None:
+    """Where the record's first key comes again, with others of its keys after it."""
     first = names[0] if names else None
     for index, name in enumerate(names[1:], 1):
         if name == first and set(names[1:index]) & set(names[index + 1:]) - {None}:
-            key = pairs[index][0]
-            diagnostics.error(
-                Position(path, key.start_mark.line + 1, key.start_mark.column + 1),
-                f"`{first}:` again: a second record seems to start here, and a file holds "
-                "one record. Move it to a file of its own", "second-record")
-            del pairs[index:]
-            return
+            return index
+    return None
+
+
+def _report_second_record(key: str, position: Position, diagnostics: Diagnostics) -> None:
+    diagnostics.error(position, f"`{key}:` again: a second record seems to start here, and "
+                                "a file holds one record. Move it to a file of its own",
+                      "second-record")
 
 
 def _add_entry(mapping: Mapping, key: str, where: tuple[int, int], value: Node,
@@ -500,7 +530,7 @@ class _TreeBuilder:
         if self.parser.check_event(yaml.StreamEndEvent):
             return None
         self.parser.get_event()  # DocumentStart
-        root = self._node(self.parser.get_event())
+        root = self._node(self.parser.get_event(), root=True)
         self.parser.get_event()  # DocumentEnd
         if not self.parser.check_event(yaml.StreamEndEvent):
             extra = self.parser.get_event()
@@ -527,7 +557,7 @@ class _TreeBuilder:
                           "allowed in records; remove the tag, values are typed by the record "
                           "format")
 
-    def _node(self, event: yaml.Event) -> Node:
+    def _node(self, event: yaml.Event, root: bool = False) -> Node:
         self._refuse_extras(event)
         line, column = self._where(event)
         if isinstance(event, yaml.ScalarEvent):
@@ -539,12 +569,20 @@ class _TreeBuilder:
             self.parser.get_event()
             return sequence
         mapping = Mapping(self.path, line, column)
+        pairs = []
         while not self.parser.check_event(yaml.MappingEndEvent):
             key = self._node(self.parser.get_event())
             value = self._node(self.parser.get_event())
             if not isinstance(key, Scalar):
                 raise _UnsupportedYaml(key.position, "a key must be a plain name, not a list "
                                        "or a mapping")
-            _add_entry(mapping, key.text, (key.line, key.column), value, self.diagnostics)
+            pairs.append((key, value))
         self.parser.get_event()
+        second = _second_record_at([key.text for key, _value in pairs]) if root else None
+        if second is not None:
+            _report_second_record(pairs[second][0].text, pairs[second][0].position,
+                                  self.diagnostics)
+            del pairs[second:]
+        for key, value in pairs:
+            _add_entry(mapping, key.text, (key.line, key.column), value, self.diagnostics)
         return mapping

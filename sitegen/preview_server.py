@@ -216,11 +216,15 @@ class PreviewHandler(BaseHTTPRequestHandler):
             self._file(file, address, body)
 
     def _missing(self, address: str, body: bool) -> None:
-        """A page that is not there. With errors in the preview, most likely because of
-        one of them (a publisher.yaml that does not read takes all its pages away): they
-        are shown, to be fixed, and the page comes back by itself. Else: not found."""
-        errors = [d for d in self.server.preview.problems() if d.severity == "error"]
-        if errors and address.endswith(".html"):
+        """A page that is not there. Under a publisher with errors in its files, most
+        likely because of one of them (a publisher.yaml that does not read takes all its
+        pages away): they are shown, to be fixed, and the page comes back by itself.
+        Else (a mistyped address too): not found."""
+        parts = address.split("/")  # <language>/<publisher>/…
+        folder = f"content/{parts[1]}/" if len(parts) > 2 and address.endswith(".html") else None
+        errors = [d for d in self.server.preview.problems() if d.severity == "error"
+                  and folder and d.position.path.startswith(folder)]
+        if errors:
             self._problems(errors, body, whole_site=False)
             return
         page = errorpage.not_found_page(self.server.broadcaster.token)

@@ -27,7 +27,10 @@ try:  # libyaml's scanner: the same tokens, faster
 except ImportError:  # pragma: no cover - PyYAML built without libyaml
     from yaml import SafeLoader as _Scanner  # type: ignore[assignment]
 
-_NOTE = re.compile(r"^(?P<indent>[ \t]*)#[ \t]*REVIEW:[ \t]*(?P<text>.*?)[ \t]*$", re.MULTILINE)
+# `\r` kept out: a file saved with Windows line ends would carry it into the message,
+# where a terminal returns to the start of the line and prints over the file's name.
+_NOTE = re.compile(r"^(?P<indent>[ \t]*)#[ \t]*REVIEW:[ \t]*(?P<text>[^\r\n]*?)[ \t\r]*$",
+                   re.MULTILINE)
 _QUOTED = 70  # characters of a note quoted in a message; the line itself has the rest
 _FIX = "check what this note says, then delete the line"
 

@@ -227,23 +227,28 @@ def _stand_ins(text: str) -> set[str]:
 _FORMS = load_forms()
 PLACEHOLDERS = frozenset(_stand_ins(PUBLISHER + "".join(
     skeleton_record(form, list(_FORMS), "publisher", 2000, "record")
-    for form in _FORMS.values())))
+    for form in _FORMS.values() if form.skeleton and form.title)))
 
 
-def form_problem(form: str, forms: tuple[str, ...]) -> str | None:
-    """Why `--form` names no known form family (sitegen/data/forms.yaml), if it does not."""
+def form_problem(form: str, forms: dict[str, FormFamily]) -> str | None:
+    """Why `--form` names no form family of sitegen/data/forms.yaml with a skeleton, if
+    it does not."""
     if form in forms:
-        return None
-    guess = difflib.get_close_matches(form, forms, n=1, cutoff=0.5)
+        if forms[form].skeleton and forms[form].title:
+            return None
+        return (f"the form family '{form}' has no skeleton: give it a `title` and a "
+                "`skeleton` in sitegen/data/forms.yaml, as the other families have")
+    names = tuple(sorted(forms))
+    guess = difflib.get_close_matches(form, names, n=1, cutoff=0.5)
     hint = f"did you mean '{guess[0]}'? " if guess else ""
-    return f"there is no form family '{form}': {hint}choose one of {', '.join(forms)}"
+    return f"there is no form family '{form}': {hint}choose one of {', '.join(names)}"
 
 
 def write_skeleton(project: Project, publisher: str, year: int, record_id: str,
                    form: str, forms: dict[str, FormFamily]) -> tuple[list[Path], str | None]:
     """Create the record (and the publisher file if new); returns paths or a refusal."""
     for problem in (publisher_name_problem(publisher), year_folder_problem(year),
-                    record_name_problem(record_id), form_problem(form, tuple(sorted(forms)))):
+                    record_name_problem(record_id), form_problem(form, forms)):
         if problem:
             return [], problem
     folder = project.content_dir / publisher

@@ -34,6 +34,7 @@ from .model import (
     TargetTable,
     Text,
 )
+from .skeleton import PLACEHOLDERS
 from .values import parse_indicator_value
 
 # Funding rows within rows: the seeds go three deep. A limit, because the data files are
@@ -135,7 +136,9 @@ class RecordValidator:
         name = project.text("name")
         facts = {key: value for key in PROJECT_FACT_KEYS
                  if (value := project.text(key, required=False)) is not None}
-        if "government_procurement" in facts:
+        # A skeleton's stand-in (【是或否】) is the placeholder check's: a warning in a draft.
+        procurement = facts.get("government_procurement")
+        if procurement is not None and procurement.zh not in PLACEHOLDERS:
             project.choice("government_procurement", ("是", "否"))
         self.check_period(project, {k: v.zh for k, v in facts.items()}, year)
         return ProjectFacts(name, facts) if name else None
@@ -321,7 +324,7 @@ class RecordValidator:
             return None
         headers = table.texts("headers") or []
         if comma := full_width_comma(table.node_of("headers")):
-            self.diagnostics.error(comma.position, _comma_message("headers", comma),
+            self.diagnostics.error(comma[0].position, _comma_message("headers", comma),
                                    "full-width-comma")
         elif len(headers) != 3:
             table.error("headers", "indicators.headers must name the three level columns as "
@@ -329,7 +332,7 @@ class RecordValidator:
         targets = tuple(table.texts("targets") or ())
         if comma := full_width_comma(table.node_of("targets")):
             # Not also each indicator's "has 2 values but the table has 1 target columns".
-            self.diagnostics.error(comma.position, _comma_message("targets", comma),
+            self.diagnostics.error(comma[0].position, _comma_message("targets", comma),
                                    "full-width-comma")
             return None
         firsts = tuple(self.first_levels(table, len(targets)))
@@ -518,17 +521,23 @@ class RecordValidator:
 
 
 
-def full_width_comma(node: Node | None) -> Scalar | None:
-    """The first item of a list that holds a full-width comma (，) outside quotes: where an
-    input method typed the comma between `[a，b]`, YAML reads one item."""
+def full_width_comma(node: Node | None) -> tuple[Scalar, Sequence] | None:
+    """The first item of a list that holds a full-width comma (，) outside quotes, and the
+    list: where an input method typed the comma between `[a，b]`, YAML reads one item."""
     if not isinstance(node, Sequence):
         return None
-    return next((item for item in node.items if isinstance(item, Scalar) and not item.quoted
-                 and "，" in item.text), None)
+    item = next((item for item in node.items if _comma_typed(item)), None)
+    return None if item is None else (item, node)
 
 
-def _comma_message(what: str, item: Scalar) -> str:
-    parts = [part.strip() for part in item.text.split("，")]
+def _comma_typed(item: Node) -> bool:
+    return isinstance(item, Scalar) and not item.quoted and "，" in item.text
+
+
+def _comma_message(what: str, found: tuple[Scalar, Sequence]) -> str:
+    item, written = found
+    meant = [part.strip() for each in written.items for part in (
+        each.text.split("，") if _comma_typed(each) else [getattr(each, "text", "…")])]
     return (f"'{item.text}' is one item of `{what}`: its parts are separated by a full-width "
             f"comma (，), and YAML separates items only with an ASCII comma. Write "
-            f"[{', '.join(parts)}] (or put the item in quotes if the comma is part of it)")
+            f"[{', '.join(meant)}] (or put the item in quotes if the comma is part of it)")

@@ -721,8 +721,10 @@ def test_a_text_cut_short_by_a_comment_is_questioned(project_factory, capsys):
      "'半年指标值，年度指标值' is one item of `targets`: its parts are separated by a "
      "full-width comma (，), and YAML separates items only with an ASCII comma. Write "
      "[半年指标值, 年度指标值]"),
-    ("  headers: [一级指标, 二级指标, 三级指标]", "  headers: [一级指标，二级指标，三级指标]",
-     "headers:", "'一级指标，二级指标，三级指标' is one item of `headers`"),
+    ("  headers: [一级指标, 二级指标, 三级指标]", "  headers: [一级指标，二级指标, 三级指标]",
+     "headers:", "'一级指标，二级指标' is one item of `headers`: its parts are separated by "
+     "a full-width comma (，), and YAML separates items only with an ASCII comma. Write "
+     "[一级指标, 二级指标, 三级指标]"),
     ('              value: "=4(次)"', "              values: [=4(次)，=5(次)]", "values:",
      "has 1 values but the table has 2 target columns: '=4(次)，=5(次)' is one item of "
      "`values`"),
@@ -776,9 +778,11 @@ def test_an_invisible_character_is_named_once_and_left_out(project_factory, caps
     assert "Output indicators" in page and "\u200b" not in page
 
 
-def test_a_second_record_pasted_below_the_first_is_one_error(project_factory, capsys):
-    """Not one "duplicate key" error per field of the second table."""
-    record = RECORD + RECORD.replace("测试项目", "另一项目")
+@pytest.mark.parametrize("name", ["另一项目", "设备&购置"], ids=["plain", "with-an-ampersand"])
+def test_a_second_record_pasted_below_the_first_is_one_error(project_factory, capsys, name):
+    """Not one "duplicate key" error per field of the second table; the same where a
+    text holds `&` (read event by event, where anchors are refused)."""
+    record = RECORD + RECORD.replace("测试项目", name)
     status, output = check(project_factory, capsys, record)
     second = RECORD.count("\n") + 1
     assert status == 1 and output.count(" error: ") == 1, output
@@ -832,6 +836,18 @@ def test_a_review_note_left_in_a_record_keeps_it_from_being_published(project_fa
         assert f"{PATH}:{label_note}:5: error: a REVIEW note is still here" in output
     assert "      # REVIEW: 原表此处为目标文字" in record
     assert output.count("a REVIEW note is still here") == 2  # not the goal's own text
+
+
+def test_a_review_note_in_a_file_with_windows_line_ends_is_quoted_without_its_cr(
+        project_factory, capsys):
+    """A carriage return in the message sent the terminal back over the file's name."""
+    record = WITH_NOTES.replace("year: 2023\n", "year: 2023\ndraft: true\n")
+    project = project_factory({"2023/a.yaml": ""})
+    (project.content_dir / "test-bureau/2023/a.yaml").write_bytes(
+        record.replace("\n", "\r\n").encode("utf-8"))
+    status, output = run_cli(capsys, project, "check")
+    assert status == 0 and "\r" not in output, repr(output)
+    assert "check the unit\"): check what this note says" in output, output
 
 
 @pytest.mark.parametrize("draft", [True, False], ids=["draft", "published"])

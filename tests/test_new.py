@@ -149,3 +149,21 @@ def test_a_skeleton_of_every_form_checks_as_a_draft_with_only_its_stand_ins_name
               and line.startswith("content/new-bureau/2024/first-table.yaml:")]
     assert len(errors) == len(warnings) and all("is still the placeholder" in line
                                                 for line in errors), output
+
+
+
+def test_a_form_family_without_a_skeleton_is_read_and_new_says_what_it_lacks():
+    """docs/import.md adds a family with `name` and `fact_labels` only: reading it was a
+    KeyError in every command; `new --form` for it now says what the family lacks."""
+    from sitegen.glossary import form_families
+    from sitegen.skeleton import form_problem
+
+    forms_data = yaml.safe_load((REPO / "sitegen/data/forms.yaml").read_text("utf-8"))
+    forms_data["beijing-2025"] = {"name": {"zh": "北京市绩效目标表", "en": "Beijing table"},
+                                  "fact_labels": {}}
+    families = form_families(forms_data)
+    assert families["beijing-2025"].skeleton is None
+    assert form_problem("beijing-2025", families) == (
+        "the form family 'beijing-2025' has no skeleton: give it a `title` and a "
+        "`skeleton` in sitegen/data/forms.yaml, as the other families have")
+    assert form_problem("shanghai-2020", families) is None

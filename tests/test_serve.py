@@ -216,6 +216,9 @@ def test_a_publisher_file_that_does_not_read_is_shown_on_its_pages(tmp_path: Pat
         status, page = server.wait_for_page(PAGE, "此页无法生成")
         assert status == 500 and "unknown field &#39;nmae&#39;. Did you mean" in page, page
         assert "test-bureau/publisher.yaml:1:" in page and "missing field" not in page
+        # An address mistyped, or of another publisher, is not found, errors or not.
+        assert server.request("/zh/no-such-page.html")[0] == 404
+        assert server.request("/zh/other-bureau/2023/a/index.html")[0] == 404
         publisher.write_text(good, encoding="utf-8")
         assert server.wait_for_page(PAGE, "测试项目")[0] == 200
 
