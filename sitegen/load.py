@@ -6,6 +6,11 @@ We build the tree from parser events rather than through PyYAML's constructors b
 both lines, scalars stay exactly as typed, and anchors, aliases and `!!` tags are refused
 where they occur. Events come from libyaml when it is available (the C parser), which
 also makes this the fast path of a cold build.
+
+What YAML accepts but an editor did not mean is said here too, where the text and its
+lines are at hand: a text cut short by ` #…` (read as a comment), invisible characters
+pasted with a text (left out of what is read), a second record pasted below the first;
+and where YAML fails, the typing slip that made it fail, on its own line.
 """
 
 from __future__ import annotations
