@@ -152,14 +152,23 @@ class Localizer:
             html += Markup('\n<p class="untranslated">({})</p>').format(self.ui("not_translated"))
         return html
 
-    def amount(self, amount: Decimal | None, unit: str = "元") -> str:
+    def amount(self, amount: Decimal | None, unit: str = "元", as_printed: bool = False
+               ) -> str:
+        """An amount in the page's language: in English, in yuan, unless it is to be shown
+        `as_printed` (a table whose unit the source got wrong: converting it would
+        publish a figure 10,000 times off as the site's own)."""
         if amount is None:
             return ""
-        return english_amount(amount, unit) if self.language == "en" else format_amount(amount)
+        if self.language == "en" and not as_printed:
+            return english_amount(amount, unit)
+        return format_amount(amount)
 
-    def unit_caption(self, unit: str) -> str:
+    def unit_caption(self, unit: str, as_printed: bool = False) -> str:
         if self.language == "zh":
             return f"（单位：{unit}）"
+        if as_printed:
+            return (" (figures as printed; the source labels them in "
+                    f"{'yuan' if unit == '元' else '10,000 yuan'}, but see the note below)")
         return " (CNY)" if unit == "元" else " (CNY, converted from 10,000 yuan)"
 
     def value(self, value: IndicatorValue | None) -> str | Markup:

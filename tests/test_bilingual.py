@@ -152,6 +152,15 @@ def test_amounts_in_english(seed_site: Path):
     lianyungang = soup_of(seed_site / "en/lianyungang-justice/2024/community-corrections/"
                                       "index.html").get_text()
     assert "CNY 80,000 (8 × 10,000 yuan)" in lianyungang
+    # Its expenditure table prints yuan under a 万元 header (acknowledged as a unit-mixup):
+    # shown as printed, never converted into a figure 10,000 times too large.
+    assert "CNY 800,000,000" not in lianyungang and "CNY 400,000,000" not in lianyungang
+    spending = next(table for table in soup_of(
+        seed_site / "en/lianyungang-justice/2024/community-corrections/index.html"
+    ).find_all("table") if "expenditure" in table.caption.get_text())
+    assert "figures as printed" in spending.caption.get_text()
+    assert [cell.get_text() for cell in spending.find_all("td", class_="num")] == [
+        "40,000", "80,000"]
     zh = soup_of(seed_site / "zh/shanghai-justice/2023/office-renovation/index.html")
     assert "9,593,190.00" in zh.get_text() and "CNY" not in zh.get_text()
     assert "≥14500.00(人)" in soup_of(
