@@ -152,6 +152,18 @@ def test_listing_pages_show_amounts_and_totals(seed_site: Path):
         assert publisher in home
 
 
+@pytest.mark.parametrize(("language", "label"), [("zh", "当前位置"), ("en", "Breadcrumb")])
+def test_the_trail_above_each_page_is_named_as_a_trail(seed_site: Path, language, label):
+    """Named "Home" it was read out as "Home navigation", where its first link is Home."""
+    for page in (f"{language}/shanghai-justice/index.html",
+                 f"{language}/shanghai-justice/2023/index.html",
+                 f"{language}/shanghai-justice/2023/office-renovation/index.html",
+                 f"{language}/shenzhen-justice/2020/community-corrections-resettlement/"
+                 "index.html"):
+        soup = BeautifulSoup((seed_site / page).read_text(encoding="utf-8"), "html.parser")
+        assert soup.select_one("nav.breadcrumbs")["aria-label"] == label, page
+
+
 def test_indicator_table_is_semantic(seed_site: Path):
     html = (seed_site / "zh/lianyungang-justice/2024/community-corrections/index.html"
             ).read_text(encoding="utf-8")
