@@ -99,3 +99,19 @@ def test_the_harness_reports_violations_and_offsite_requests(browser, axe_source
             assert guard.tried == ["https://example.org/x.png"]
     finally:
         site.close()
+
+
+@pytest.mark.parametrize("path", [
+    "en/lianyungang-justice/2024/community-corrections/index.html",
+    "zh/shenzhen-justice/2020/community-corrections-resettlement/index.html"])
+def test_a_wide_tables_caption_is_read_whole_on_a_phone(browser, served_seed, path):
+    """A caption is as wide as its table; in a table wider than the screen its words ran
+    past the screen's edge ("Project funding: income (CNY, converted fro…")."""
+    with guarded_page(browser, width=360) as (page, _guard):
+        page.goto(served_seed.url(path))
+        captions = page.locator(".table-scroll caption").all()
+        assert len(captions) >= 3
+        for caption in captions:
+            words = caption.locator(".caption-text").bounding_box()
+            assert words is not None and words["x"] >= 0 and words["x"] + words["width"] <= 360, (
+                caption.inner_text())
