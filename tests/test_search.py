@@ -638,3 +638,23 @@ def test_a_page_that_cannot_be_read_back_is_named(project_factory, capsys, monke
     assert status == 1 and "Traceback" not in output
     assert ("build/zh/x/2023/a/index.html: error: search: cannot read this page back to "
             "count its search words: Permission denied") in output
+
+
+
+def test_a_query_with_no_page_in_this_language_is_offered_the_other(browser, served_seed):
+    """社区矫正 typed on the English site: "No page contains …", and a link that runs the
+    same query on the Chinese search page, which finds the tables."""
+    with guarded_page(browser) as (page, guard):
+        english = SearchPage(page, served_seed.base, "en")
+        assert english.run("社区矫正") == []
+        offer = page.locator("#search-other-language a")
+        assert offer.is_visible()
+        assert offer.inner_text() == "Search the Chinese pages for “社区矫正”"
+        assert english.run("community corrections") and not offer.is_visible()  # found
+        english.run("社区矫正")
+        offer.click()
+        page.wait_for_selector("#search-options:not([hidden])")
+        found = SearchPage.results_of(english, "社区矫正")
+        assert page.url.startswith(f"{served_seed.base}zh/search/index.html?q="), page.url
+        assert f"{SH23}/community-corrections/index.html" in found, found
+        assert guard.tried == []

@@ -34,6 +34,7 @@
   const status = $("search-status");
   const list = $("search-results");
   const more = $("search-more");
+  const otherLanguage = $("search-other-language");
 
   let pagefind = null;
   let filtersDrawn = null;
@@ -147,6 +148,7 @@
     if (!term && !query.runs.length && !Object.keys(filters).length) return clear();
     busy(true);
     say(strings.searching);
+    offerOtherLanguage("");
     const response = await pagefind.search(term || null, { filters, sort: chosenSort() });
     if (mine !== generation) return;
     current = { query, candidates: response.results, next: 0, found: [], mine, asked: false };
@@ -162,6 +164,7 @@
 
   function failed() {
     busy(false);
+    offerOtherLanguage("");
     say(strings.failed);
   }
 
@@ -190,7 +193,19 @@
     }
     more.hidden = state.next >= state.candidates.length;
     say(countText(state), state.query.text);
+    const none = !state.found.length && state.next >= state.candidates.length;
+    offerOtherLanguage(none ? state.query.text : "");
     busy(false);
+  }
+
+  // No page in this language: the same query on the other language's search page (a
+  // Chinese name typed on the English site is on the Chinese pages).
+  function offerOtherLanguage(query) {
+    otherLanguage.hidden = !query;
+    if (!query) return;
+    const link = otherLanguage.querySelector("a");
+    link.href = link.dataset.base + "?q=" + encodeURIComponent(query);
+    link.textContent = strings.other_language.replace("{q}", query);
   }
 
   function countText(state) {
@@ -218,6 +233,7 @@
     current = null;
     list.replaceChildren();
     more.hidden = true;
+    offerOtherLanguage("");
     say("", "");
     busy(false);
   }
