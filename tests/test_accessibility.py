@@ -115,3 +115,13 @@ def test_a_wide_tables_caption_is_read_whole_on_a_phone(browser, served_seed, pa
             words = caption.locator(".caption-text").bounding_box()
             assert words is not None and words["x"] >= 0 and words["x"] + words["width"] <= 360, (
                 caption.inner_text())
+
+
+def test_the_score_charts_words_are_readable_on_a_phone(browser, served_seed):
+    """Drawn 640 wide and shrunk to a phone's column, its labels were 7 px high."""
+    with guarded_page(browser, width=360) as (page, _guard):
+        page.goto(served_seed.url(
+            "zh/shenzhen-justice/2020/community-corrections-resettlement/index.html"))
+        labels = page.locator("svg.score-chart text").all()
+        assert len(labels) >= 6
+        assert min(label.bounding_box()["height"] for label in labels) >= 11
