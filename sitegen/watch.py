@@ -63,16 +63,31 @@ class InotifySource(ChangeSource):
             raise
 
     def _add_tree(self, folder: Path) -> list[Path]:
-        """Watch `folder` and the folders below it; returns the files already in them."""
+        """Watch `folder` and the folders below it; returns the files already in them.
+
+        Each folder is watched before it is listed: a file saved in between is then an
+        event, or in the list, or both. Listed first (as os.walk does), a file saved just
+        after the listing and before the watch was neither, and never previewed: an editor
+        making a year's folder and saving its first record at once."""
         mask = FINISHED | IN_CREATE
         found: list[Path] = []
-        for current, dirs, files in os.walk(folder):
-            dirs[:] = [d for d in dirs if not d.startswith(".") and d != "__pycache__"]
+        pending = [folder]
+        while pending:
+            current = pending.pop()
             wd = self.libc.inotify_add_watch(self.fd, os.fsencode(current), mask)
             if wd < 0:
                 raise OSError(ctypes.get_errno(), f"cannot watch {current}")
-            self.folders[wd] = Path(current)
-            found.extend(Path(current) / name for name in files)
+            self.folders[wd] = current
+            try:
+                entries = list(os.scandir(current))
+            except OSError:  # gone already: its deletion is an event of its parent's
+                continue
+            for entry in entries:  # as os.walk: links to folders are not entered
+                if not entry.is_dir():
+                    found.append(current / entry.name)
+                elif not (entry.is_symlink() or entry.name.startswith(".")
+                          or entry.name == "__pycache__"):
+                    pending.append(current / entry.name)
         return found
 
     def read(self, timeout: float) -> set[Path]:

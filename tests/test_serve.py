@@ -341,6 +341,34 @@ def test_polling_watcher_sees_saves(tmp_path: Path):
     assert source.read(2.0) == {tmp_path / "a.yaml", tmp_path / "b.yaml"}
 
 
+def test_a_record_saved_as_its_new_folder_is_watched_is_seen(tmp_path: Path, monkeypatch):
+    """A year's folder made and its first record saved at once: the record was missed
+    (and never previewed) when it came between the folder's listing and its watch. Here
+    it is saved right after the listing, every time."""
+    import os
+
+    from sitegen.watch import InotifySource
+
+    source = InotifySource([tmp_path])
+    folder, record = tmp_path / "2024", tmp_path / "2024" / "c.yaml"
+    listing = os.scandir
+
+    def listed_then_saved(path):
+        entries = list(listing(path))
+        if Path(path) == folder and not record.exists():
+            record.write_text("kind: target-table\n", encoding="utf-8")
+        return iter(entries)
+
+    monkeypatch.setattr(os, "scandir", listed_then_saved)
+    folder.mkdir()
+    seen: set[Path] = set()
+    deadline = time.monotonic() + 5
+    while record not in seen and time.monotonic() < deadline:
+        seen |= source.read(0.2)
+    source.close()
+    assert record in seen
+
+
 def pdf_text(data: bytes) -> str:
     done = subprocess.run(["pdftotext", "-raw", "-", "-"], input=data, capture_output=True,
                           check=True)
