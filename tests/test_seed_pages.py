@@ -164,6 +164,20 @@ def test_the_trail_above_each_page_is_named_as_a_trail(seed_site: Path, language
         assert soup.select_one("nav.breadcrumbs")["aria-label"] == label, page
 
 
+def test_a_years_listing_says_whether_it_lists_tables_or_reports(seed_site: Path):
+    """Shenzhen 2020 has one evaluation report and no target table: its listing said
+    绩效目标表, and the home page counted it among "表数"."""
+    def caption(page: str) -> str:
+        soup = BeautifulSoup((seed_site / page).read_text(encoding="utf-8"), "html.parser")
+        return soup.select_one("table.listing caption").get_text()
+
+    assert caption("zh/shenzhen-justice/2020/index.html").endswith("· 绩效评价报告")
+    assert caption("en/shenzhen-justice/2020/index.html").endswith("· Evaluation reports")
+    assert caption("zh/shanghai-justice/2023/index.html").endswith("· 绩效目标表")
+    home = (seed_site / "zh/index.html").read_text(encoding="utf-8")
+    assert "表与报告数: 1" in home and "表数:" not in home
+
+
 def test_indicator_table_is_semantic(seed_site: Path):
     html = (seed_site / "zh/lianyungang-justice/2024/community-corrections/index.html"
             ).read_text(encoding="utf-8")
