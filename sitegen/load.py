@@ -224,10 +224,7 @@ def _typing_slip(failed: int | None, text: str, tokens: list[yaml.Token],
     if failed is None:
         return None
     scalars = [token for token in tokens if isinstance(token, yaml.ScalarToken)]
-    # A block text ends at the start of the line after it (column 0): not inside it.
-    inside_text = {line for token in scalars
-                   for line in range(token.start_mark.line + 1, token.end_mark.line
-                                     + (1 if token.end_mark.column else 0))}
+    inside_text = _lines_inside(scalars)
     lines = text.splitlines()
     last = min(failed, len(lines) - 1)
     # And where the last text before the failure began: `zh：|-` makes the block below
@@ -303,6 +300,23 @@ def _indent_slip(line: str, pattern: re.Pattern[str]) -> tuple[int, str] | None:
         return None
     return indent.start(1) + 1, (f"this line is indented with {_INDENTS[indent[1]]}: YAML "
                                  "indents with ordinary spaces only; replace them with spaces")
+
+
+def lines_inside_texts(text: str) -> set[int]:
+    """The lines (counted from 1) that lie inside a text written over several lines (a
+    `|-` block, a quoted or plain text that runs on): what reads like YAML or a comment
+    there is the text's own."""
+    tokens = _tokens_until(text, text.count("\n") + 1)
+    scalars = [token for token in tokens if isinstance(token, yaml.ScalarToken)]
+    return {line + 1 for line in _lines_inside(scalars)}
+
+
+def _lines_inside(scalars: list[yaml.ScalarToken]) -> set[int]:
+    """Lines (from 0) after a text's first and up to its last; a block text ends at the
+    start of the line after it (column 0), which is not inside it."""
+    return {line for token in scalars
+            for line in range(token.start_mark.line + 1, token.end_mark.line
+                              + (1 if token.end_mark.column else 0))}
 
 
 def _tokens_until(text: str, failed: int) -> list[yaml.Token]:

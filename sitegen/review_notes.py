@@ -14,18 +14,12 @@ import re
 from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
-import yaml
-
 from .errors import Diagnostics, Position
+from .load import lines_inside_texts
 from .model import Publisher, ReviewNote
 
 if TYPE_CHECKING:
     from .site import TableSummary
-
-try:  # libyaml's scanner: the same tokens, faster
-    from yaml._yaml import CParser as _Scanner
-except ImportError:  # pragma: no cover - PyYAML built without libyaml
-    from yaml import SafeLoader as _Scanner  # type: ignore[assignment]
 
 # `\r` kept out: a file saved with Windows line ends would carry it into the message,
 # where a terminal returns to the start of the line and prints over the file's name.
@@ -45,33 +39,8 @@ def review_notes(text: str, path: str) -> tuple[ReviewNote, ...]:
         line = text.count("\n", 0, match.start()) + 1
         found.append(ReviewNote(Position(path, line, len(match["indent"]) + 1),
                                 match["text"]))
-    spans = _text_spans(text) if found else []
-    return tuple(note for note in found if not any(
-        _inside(note.position, span) for span in spans))
-
-
-def _text_spans(text: str) -> list[tuple[int, int, int]]:
-    """(first line, last line, column the text ends at), 1-based, of every scalar that
-    runs over more than one line."""
-    scanner = _Scanner(text)
-    spans = []
-    try:
-        while scanner.check_token():
-            token = scanner.get_token()
-            start, end = token.start_mark, token.end_mark
-            if isinstance(token, yaml.ScalarToken) and end.line > start.line:
-                spans.append((start.line + 1, end.line + 1, end.column + 1))
-    except yaml.YAMLError:
-        pass  # the file's own parse reports it; the notes found so far stand
-    finally:
-        scanner.dispose()
-    return spans
-
-
-def _inside(position: Position, span: tuple[int, int, int]) -> bool:
-    first, last, end_column = span
-    return first < position.line < last or (
-        position.line == last and position.column < end_column)
+    inside = lines_inside_texts(text) if found else set()
+    return tuple(note for note in found if note.position.line not in inside)
 
 
 def check_review_notes(notes: Iterable[ReviewNote], published_as: str | None,

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from .glossary import FormFamily, load_forms
+from .importers.emit import scalar
 from .project import Project
 from .values import publisher_name_problem, record_name_problem, year_folder_problem
 
@@ -37,8 +38,6 @@ TEXT_IN_ENGLISH = "[The text in English]"
 # the check of stand-ins leaves personal names alone and would not catch one left in.
 PERSONAL_FACTS = ("contact_person",)
 COMMENT_COLUMN = 31
-# Plain YAML only for words with no character YAML reads as syntax; others are quoted.
-PLAIN_SCALAR = re.compile(r"[^\s\-?:,\[\]{}#&*!|>'\"%@`][^:,\[\]{}#&*!|>'\"%@`]*")
 
 PUBLISHER = """\
 # The publisher's own facts; every record under this folder is published under its name.
@@ -190,10 +189,9 @@ def _entry(item: str | dict[str, Any], key: str) -> dict[str, Any]:
 
 
 def _scalar(text: str, year: int | None = None) -> str:
-    """`text` as a YAML scalar, `{year}` in it replaced; quoted where YAML needs it."""
-    if year is not None:
-        text = text.replace("{year}", str(year))
-    return text if PLAIN_SCALAR.fullmatch(text) else json.dumps(text, ensure_ascii=False)
+    """`text` as a YAML scalar, `{year}` in it replaced; quoted where YAML needs it (as
+    the importer writes them)."""
+    return scalar(text if year is None else text.replace("{year}", str(year)))
 
 
 def _text(text: str | dict[str, str], year: int) -> str:
