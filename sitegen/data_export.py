@@ -36,6 +36,7 @@ from .site import LANGUAGES, TableSummary, data_base
 
 Record = TargetTable | EvaluationReport
 
+LEVEL_KEY_COLUMNS = ("first_level_key", "second_level_key")
 CSV_HEADER = ("publisher", "year", "record", "project_zh", "project_en", "first_level",
               "second_level", "indicator_zh", "indicator_en", "target_column", "value",
               "operator", "number", "unit", "qualitative", "missing_in_source",
@@ -43,15 +44,20 @@ CSV_HEADER = ("publisher", "year", "record", "project_zh", "project_en", "first_
               "first_level_en", "second_level_en", "value_en",
               # and what the page says beside the indicator: its note, and why the source
               # lost its values (where missing_in_source is "yes").
-              "note", "note_en", "missing_reason", "missing_reason_en")
+              "note", "note_en", "missing_reason", "missing_reason_en",
+              # and the standard level each level name stands for, whatever its spelling
+              # (产出指标, 产出, 产出 指标 → output): the glossary's key (level_sets in
+              # sitegen/data/glossary.yaml), blank for a name that is no standard level.
+              *LEVEL_KEY_COLUMNS)
 # A report's CSV: one row per scored indicator. Its own columns, not CSV_HEADER's: a
 # score is not a target value, so these rows stay out of data/indicators.csv.
 REPORT_CSV_HEADER = ("publisher", "year", "record", "project_zh", "project_en", "first_level",
                      "second_level", "indicator_zh", "indicator_en", "target", "weight",
                      "score", "explanation", "rule",
-                     # What the English page shows, as in CSV_HEADER's last columns.
+                     # What the English page shows, and the standard levels, as in
+                     # CSV_HEADER's last columns.
                      "first_level_en", "second_level_en", "target_en", "explanation_en",
-                     "rule_en")
+                     "rule_en", *LEVEL_KEY_COLUMNS)
 TABLES_CSV = "data/tables.csv"
 INDICATORS_CSV = "data/indicators.csv"
 # data/tables.csv: one row per published record, what the listings show of it, with the
@@ -186,21 +192,31 @@ def csv_rows(table: TargetTable, glossary: Glossary) -> list[list[str]]:
                 str(value.number) if value and value.number is not None else "",
                 (value.unit or "") if value else "", (value.qualitative or "") if value else "",
                 "yes" if indicator.missing else "", *levels_en,
-                (english_value(value, glossary) or "") if value else "", *notes])
+                (english_value(value, glossary) or "") if value else "", *notes,
+                first.known or "", second.known or ""])
     return rows
 
 
 def report_csv_rows(report: EvaluationReport, glossary: Glossary) -> list[list[str]]:
     """A report's scored indicators, one row each, in REPORT_CSV_HEADER's columns."""
     record = _record_columns(report)
+    # Looked up here (the validator keeps no key for a report's levels), a dictionary
+    # lookup a row.
     return [[*record, first.name.zh, second.name.zh, indicator.name.zh,
              _english(indicator.name, glossary),
              indicator.value.raw if indicator.value else "", str(indicator.weight),
              str(indicator.score), _chinese(indicator.explanation), _chinese(indicator.rule),
              _english(first.name, glossary), _english(second.name, glossary),
              (english_value(indicator.value, glossary) or "") if indicator.value else "",
-             _english(indicator.explanation, glossary), _english(indicator.rule, glossary)]
+             _english(indicator.explanation, glossary), _english(indicator.rule, glossary),
+             _level_key(glossary, 1, first.name), _level_key(glossary, 2, second.name)]
             for first, second, indicator in report.scoring.indicators()]
+
+
+def _level_key(glossary: Glossary, depth: int, name: Text) -> str:
+    """The key of the standard level (depth 1 or 2) a level name stands for, or blank."""
+    term = glossary.level(depth, name.zh)
+    return term.key if term else ""
 
 
 def tables_csv_rows(summaries: list[TableSummary], glossary: Glossary) -> list[list[str]]:

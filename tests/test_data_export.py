@@ -66,6 +66,80 @@ def test_every_indicator_value_is_a_csv_row_and_tables_are_json(seed_site: Path)
     assert 'href="../../../../data/shanghai-justice/2023/office-renovation.csv"' in page
 
 
+# Every level name the seed tables print, and the standard level indicators.csv says it
+# stands for: each recognised, or blank on purpose (群众满意率 is Kunming's own second
+# level, no standard one; Lianyungang prints four rows with no level at all).
+SEED_FIRST_LEVELS = {
+    ("产出指标", "output"), ("效益指标", "outcome"), ("满意度指标", "satisfaction"),
+    ("决策", "decision"), ("过程", "process"), ("", ""),
+    ("投入与管理", "input-management"), ("产出目标", "output"), ("效果目标", "effect"),
+    ("影响力目标", "influence")}
+SEED_SECOND_LEVELS = {
+    ("数量指标", "quantity"), ("质量指标", "quality"), ("时效指标", "timeliness"),
+    ("成本指标", "cost"), ("经济效益指标", "economic"), ("社会效益指标", "social"),
+    ("可持续影响指标", "sustainability"), ("服务对象满意度指标", "beneficiary-satisfaction"),
+    ("数量", "quantity"), ("质量", "quality"), ("时效", "timeliness"), ("社会效益", "social"),
+    ("满意度", "satisfaction"), ("投入管理", "input"), ("财务管理", "financial"),
+    ("实施管理", "implementation"), ("长效管理", "long-term"), ("部门协助", "cooperation"),
+    ("项目立项", "approval"), ("绩效目标", "targets"), ("资金投入", "funding"),
+    ("资金管理", "fund-management"), ("组织实施", "organisation"),
+    ("可持续影响", "sustainability"), ("群众满意率", ""), ("", "")}
+
+
+def test_indicators_csv_says_which_standard_level_each_row_is(seed_site: Path):
+    """A journalist filtering one level across publishers: the names as printed differ
+    (产出指标 in Shanghai 2023, 产出目标 in Shanghai 2020), the key does not; where a name is
+    no standard level the key is blank, never guessed."""
+    with (seed_site / "data/indicators.csv").open(encoding="utf-8-sig", newline="") as file:
+        reader = csv.DictReader(file)
+        rows = list(reader)
+    assert reader.fieldnames[-2:] == ["first_level_key", "second_level_key"]
+    assert {(r["first_level"], r["first_level_key"]) for r in rows} == SEED_FIRST_LEVELS
+    assert {(r["second_level"], r["second_level_key"]) for r in rows} == SEED_SECOND_LEVELS
+    output = {(r["publisher"], r["year"], r["first_level"])
+              for r in rows if r["first_level_key"] == "output"}
+    assert output == {("shanghai-justice", "2020", "产出目标"),
+                      ("shanghai-justice", "2023", "产出指标"),
+                      ("lianyungang-justice", "2024", "产出指标"),
+                      ("kunming-chenggong-justice", "2020", "产出指标")}
+    # Every satisfaction indicator, as README says to filter them.
+    satisfaction = [r for r in rows if r["first_level_key"] == "satisfaction"
+                    or r["second_level_key"] in ("satisfaction", "beneficiary-satisfaction")]
+    assert {r["indicator_zh"] for r in satisfaction} >= {"培训人员满意度", "社工培训满意度",
+                                                         "工作人员满意度"}
+    assert {(r["publisher"], r["year"]) for r in satisfaction} == {
+        ("shanghai-justice", "2020"), ("shanghai-justice", "2023"),
+        ("kunming-chenggong-justice", "2020")}
+    kunming = next(r for r in satisfaction if r["indicator_zh"] == "培训人员满意度")
+    assert (kunming["first_level_key"], kunming["second_level_key"]) == ("satisfaction", "")
+
+
+def test_a_tables_csv_has_the_standard_levels_of_its_rows(seed_site: Path):
+    """The per-record CSV, in the same columns: Shanghai 2020's levels by their keys."""
+    path = seed_site / "data/shanghai-justice/2020/community-corrections-case-funds.csv"
+    with path.open(encoding="utf-8-sig", newline="") as file:
+        rows = list(csv.DictReader(file))
+    keys = {(r["first_level"], r["second_level"]): (r["first_level_key"], r["second_level_key"])
+            for r in rows}
+    assert keys[("产出目标", "数量")] == ("output", "quantity")
+    assert keys[("效果目标", "满意度")] == ("effect", "satisfaction")
+    assert keys[("投入与管理", "财务管理")] == ("input-management", "financial")
+
+
+def test_the_readme_names_every_standard_level_key():
+    """The keys a data user filters on, listed in README, are the glossary's."""
+    import re
+
+    from sitegen.glossary import load_glossary
+
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    start = readme.index("- **The standard levels**")
+    section = readme[start:readme.index("\n- ", start + 1)]
+    named = set(re.findall(r"`([a-z-]+)`", section))
+    keys = {term.key for terms in load_glossary().levels.values() for term in terms}
+    assert named == keys, (named ^ keys)
+
+
 def test_tables_csv_lists_every_record_with_its_amount_and_addresses(seed_site: Path):
     """data/tables.csv: the whole site as one table, a row per published record, for a
     data user comparing projects' amounts across publishers and years without opening
@@ -305,7 +379,7 @@ def test_a_report_csv_has_a_row_per_scored_indicator(seed_site: Path):
         "publisher", "year", "record", "project_zh", "project_en", "first_level",
         "second_level", "indicator_zh", "indicator_en", "target", "weight", "score",
         "explanation", "rule", "first_level_en", "second_level_en", "target_en",
-        "explanation_en", "rule_en"]
+        "explanation_en", "rule_en", "first_level_key", "second_level_key"]
     assert len(rows) == 33
     assert sum(Decimal(row["score"]) for row in rows) == 91
     assert sum(Decimal(row["weight"]) for row in rows) == 100
@@ -317,6 +391,15 @@ def test_a_report_csv_has_a_row_per_scored_indicator(seed_site: Path):
                                          "score")] == ["项目决策", "项目立项", "充分", "3", "3"]
     assert [basis[column] for column in ("indicator_en", "first_level_en", "target_en")] == [
         "Adequacy of the basis for the project", "Project decision-making", "Sufficient"]
+    # The report's own spellings of the standard levels (项目决策, 产出数量 …), as keys.
+    assert sorted({(row["first_level"], row["first_level_key"]) for row in rows}) == [
+        ("产出指标", "output"), ("效益指标", "outcome"), ("项目决策", "decision"),
+        ("项目过程", "process")]
+    assert sorted({(row["second_level"], row["second_level_key"]) for row in rows}) == [
+        ("产出成本", "cost"), ("产出数量", "quantity"), ("产出时效", "timeliness"),
+        ("产出质量", "quality"), ("满意度", "satisfaction"), ("社会效益", "social"),
+        ("组织实施", "organisation"), ("绩效目标", "targets"), ("资金投入", "funding"),
+        ("资金管理", "fund-management"), ("项目立项", "approval")]
     rule = basis["rule"].split("\n")  # six lines, one field
     assert (rule[0], len(rule)) == ("①项目立项是否符合国家法律法规、国民经济发展规划和相关政策；",
                                     6)

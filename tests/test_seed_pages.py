@@ -6,12 +6,13 @@ against our records: a cell dropped or mangled during transcription fails here.
 
 from __future__ import annotations
 
+import json
 import re
 from pathlib import Path
 
 import pytest
 from bs4 import BeautifulSoup
-from conftest import REPO, SEEDS
+from conftest import RECORD, REPO, SEEDS
 
 TARGET_SEEDS = {  # seed file → the records published from it (all of its target tables)
     "000_0e926121b19a6d04.txt": 2,
@@ -194,3 +195,40 @@ def test_indicator_table_is_semantic(seed_site: Path):
         "经济效益", "生态效益", "服务对象满意度"]
     assert "原表未注明" in table.get_text()
     assert soup.html["lang"] == "zh-CN"
+
+
+@pytest.mark.parametrize("language", ["zh", "en"])
+def test_a_published_page_names_no_file_of_our_own_extraction(seed_site: Path, language):
+    """`source: 001_631d621fffda6fb0.txt#12` names the text file `sitegen import` read and
+    the table's place in it: nothing a citizen can look up, so no published page shows
+    it (it said 来源文件: 001_….txt#12). The data files keep it as the record has it."""
+    seed_names = [seed.name for seed in SEEDS.glob("*.txt")]
+    pages = sorted((seed_site / language).rglob("index.html"))
+    assert len(pages) > 17
+    for page in pages:
+        text = BeautifulSoup(page.read_text(encoding="utf-8"), "html.parser").get_text(" ")
+        assert not any(name in text for name in seed_names), page
+        assert "来源文件" not in text and "Source file" not in text, page
+    data = json.loads((seed_site / "data/shanghai-justice/2023/community-corrections.json")
+                      .read_text(encoding="utf-8"))
+    assert data["source"] == "001_631d621fffda6fb0.txt#12"
+
+
+def test_a_draft_shows_its_source_file_to_the_editor(project_factory):
+    """In the preview, a draft (an imported record an editor is checking) names the file
+    and table it came from, saying it is for the editor and not published."""
+    from sitegen.preview import Preview
+
+    draft = RECORD.replace("year: 2023\n", "year: 2023\nsource: export.txt#3\ndraft: true\n")
+    project = project_factory({"2023/d.yaml": draft})
+    preview = Preview(project, project.root / "preview", workers=1)
+    try:
+        preview.build_all()
+    finally:
+        preview.pdfs.close()
+    for language, label in (("zh", "来源文件（供编辑核对，发布后不显示）"),
+                            ("en", "Source file (for the editor to check against; not "
+                                   "shown once published)")):
+        page = project.root / "preview" / language / "test-bureau/2023/d/index.html"
+        soup = BeautifulSoup(page.read_text(encoding="utf-8"), "html.parser")
+        assert soup.select_one("p.source").get_text() == f"{label}: export.txt#3"
