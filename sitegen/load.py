@@ -15,8 +15,11 @@ and where YAML fails, the typing slip that made it fail, on its own line.
 
 from __future__ import annotations
 
+import io
 import re
+import threading
 from pathlib import Path
+from typing import Any
 
 import yaml
 
@@ -24,6 +27,7 @@ from .collector import collector_paused
 from .errors import Diagnostics, Position
 
 try:  # libyaml's parser: same events, several times faster
+    from yaml import _yaml as _libyaml
     from yaml._yaml import CParser as _Parser
 
     class _Composer(_Parser):  # type: ignore[misc, valid-type]
@@ -53,18 +57,48 @@ except ImportError:  # pragma: no cover - PyYAML built without libyaml
 NULL_WORDS = {"", "~", "null", "Null", "NULL"}
 
 
-class Scalar:
-    """A scalar exactly as typed; `quoted` tells `"~"` (text) from `~` (nothing)."""
+# The nodes below are made by libyaml's composer itself (_compose), which calls a node
+# class as it calls PyYAML's: (tag, value, start mark, end mark, style). Made there, the
+# tree needs no second pass turning PyYAML's nodes into ours: a quarter of parsing. A
+# node keeps its start mark, whose `name` is the file's path, and reads its line and
+# column from it only when asked, as few are.
 
-    __slots__ = ("column", "line", "path", "quoted", "text")
 
-    def __init__(self, path: str, line: int, column: int, text: str, quoted: bool) -> None:
-        self.path, self.line, self.column = path, line, column
-        self.text, self.quoted = text, quoted
+class _Positioned:
+    __slots__ = ()
+    mark: Any  # libyaml's or PyYAML's Mark: name (the path), line and column from 0
+
+    @property
+    def path(self) -> str:
+        return self.mark.name
+
+    @property
+    def line(self) -> int:
+        return self.mark.line + 1
+
+    @property
+    def column(self) -> int:
+        return self.mark.column + 1
 
     @property
     def position(self) -> Position:
-        return Position(self.path, self.line, self.column)
+        mark = self.mark
+        return Position(mark.name, mark.line + 1, mark.column + 1)
+
+
+def node_mark(path: str, line: int, column: int) -> Any:
+    """The mark of a node at `line` and `column` (from 1) of `path`."""
+    return yaml.Mark(path, 0, line - 1, column - 1, None, None)
+
+
+class Scalar(_Positioned):
+    """A scalar exactly as typed; `quoted` tells `"~"` (text) from `~` (nothing)."""
+
+    __slots__ = ("mark", "quoted", "text")
+
+    def __init__(self, tag: str | None, text: str, mark: Any, end_mark: Any,
+                 style: str | None) -> None:
+        self.text, self.mark, self.quoted = text, mark, bool(style)
 
     @property
     def is_null(self) -> bool:
@@ -74,35 +108,28 @@ class Scalar:
         return f"Scalar({self.text!r} at {self.line}:{self.column})"
 
 
-class Sequence:
-    __slots__ = ("column", "items", "line", "path")
+class Sequence(_Positioned):
+    __slots__ = ("end_mark", "items", "mark")  # end_mark: set by the composer, unread
 
-    def __init__(self, path: str, line: int, column: int) -> None:
-        self.path, self.line, self.column = path, line, column
-        self.items: list[Node] = []
-
-    @property
-    def position(self) -> Position:
-        return Position(self.path, self.line, self.column)
+    def __init__(self, tag: str | None, items: list[Node], mark: Any, end_mark: Any,
+                 flow_style: bool | None) -> None:
+        self.items, self.mark = items, mark
 
 
-class Mapping:
-    """A mapping with string keys; `key_lines` give each key's own line and column."""
+class Mapping(_Positioned):
+    """A mapping with string keys: `values` by key, and each key's own node (its line
+    and column) in `key_nodes`; both made by `_index` from the `pairs` composed."""
 
-    __slots__ = ("column", "key_lines", "line", "path", "values")
+    __slots__ = ("end_mark", "key_nodes", "mark", "pairs", "values")
 
-    def __init__(self, path: str, line: int, column: int) -> None:
-        self.path, self.line, self.column = path, line, column
+    def __init__(self, tag: str | None, pairs: list[tuple[Node, Node]], mark: Any,
+                 end_mark: Any, flow_style: bool | None) -> None:
+        self.pairs, self.mark = pairs, mark
         self.values: dict[str, Node] = {}
-        self.key_lines: dict[str, tuple[int, int]] = {}
-
-    @property
-    def position(self) -> Position:
-        return Position(self.path, self.line, self.column)
+        self.key_nodes: dict[str, Scalar] = {}
 
     def position_of(self, key: str) -> Position:
-        line, column = self.key_lines.get(key, (self.line, self.column))
-        return Position(self.path, line, column)
+        return self.key_nodes.get(key, self).position
 
 
 Node = Scalar | Sequence | Mapping
@@ -131,16 +158,16 @@ def _parse(text: str, path: str, diagnostics: Diagnostics) -> Node | None:
     invisible = any(character in text for character in _INVISIBLE)
     if invisible:
         _invisible_characters(text, path, diagnostics)
-    event_path = _Composer is None or any(marker in text for marker in _EVENT_PATH_MARKERS)
-    parser = _Parser(text) if event_path else _Composer(text)
+    event_path = not _COMPOSES_OUR_NODES or any(marker in text for marker in _EVENT_PATH_MARKERS)
     try:
         if event_path:
-            root = _TreeBuilder(parser, path, diagnostics).document()
+            root = _TreeBuilder(text, path, diagnostics).document()
         else:
-            composed = parser.get_single_node()
-            if type(composed) is yaml.MappingNode:
-                _cut_second_record(composed, path, diagnostics)
-            root = None if composed is None else _convert(composed, path, diagnostics)
+            root = _compose(text, path)
+            if type(root) is Mapping:
+                _cut_second_record(root, diagnostics)
+            if root is not None:
+                _index(root, diagnostics)
         if _may_cut_a_text(text):  # the rare file that may have one: scanned
             _texts_cut_by_comments(text, path, diagnostics)
         # Left out of what is read, not of the text parsed: positions stay the file's.
@@ -151,11 +178,51 @@ def _parse(text: str, path: str, diagnostics: Diagnostics) -> Node | None:
         diagnostics.error(*_describe(broken, path, text), "yaml")
     except yaml.YAMLError as broken:
         diagnostics.error(Position(path), f"this is not valid YAML: {broken}", "yaml")
-    finally:
-        dispose = getattr(parser, "dispose", None)
-        if dispose:
-            dispose()
     return None
+
+
+class _NamedText(io.StringIO):
+    """A file's text as a stream named by its path: libyaml names each mark by its
+    stream, so each node's mark names its file."""
+
+    def __init__(self, text: str, path: str) -> None:
+        super().__init__(text)
+        self.name = path
+
+
+# What libyaml's composer calls to make each node (module globals of yaml._yaml), and
+# ours in their place while it composes for us: one composer at a time, since the
+# preview parses on more than one thread.
+_OUR_NODES = {"ScalarNode": Scalar, "SequenceNode": Sequence, "MappingNode": Mapping}
+_composing = threading.Lock()
+
+
+def _compose(text: str, path: str) -> Node | None:
+    """The whole tree, composed by libyaml with our node classes; mappings not yet
+    indexed (`_index`)."""
+    parser = _Composer(_NamedText(text, path))
+    module = vars(_libyaml)
+    with _composing:
+        saved = {name: module[name] for name in _OUR_NODES}
+        module.update(_OUR_NODES)
+        try:
+            return parser.get_single_node()
+        finally:
+            module.update(saved)
+
+
+def _composes_our_nodes() -> bool:
+    """Whether this PyYAML's composer makes the nodes it is given (6.0 does); if a later
+    one does not, every file takes the event path: slower, never wrong."""
+    if _Composer is None:
+        return False
+    try:
+        return type(_compose("a: b", "")) is Mapping
+    except Exception:  # whatever it does instead, the event path works
+        return False
+
+
+_COMPOSES_OUR_NODES = _composes_our_nodes()
 
 
 def _describe(broken: yaml.MarkedYAMLError, path: str, text: str) -> tuple[Position, str]:
@@ -372,8 +439,8 @@ def _left_out(node: Node) -> Node:
     else:
         node.values = {key.translate(_LEFT_OUT): _left_out(value)
                        for key, value in node.values.items()}
-        node.key_lines = {key.translate(_LEFT_OUT): where
-                          for key, where in node.key_lines.items()}
+        node.key_nodes = {key.translate(_LEFT_OUT): where
+                          for key, where in node.key_nodes.items()}
     return node
 
 
@@ -421,51 +488,48 @@ def _texts_cut_by_comments(text: str, path: str, diagnostics: Diagnostics) -> No
                 "comment-in-text")
 
 
-def _convert(node: yaml.Node, path: str, diagnostics: Diagnostics) -> Node:
-    """libyaml's composed nodes → ours, reporting duplicate keys with both lines."""
-    mark = node.start_mark
-    if type(node) is yaml.ScalarNode:
-        return Scalar(path, mark.line + 1, mark.column + 1, node.value, bool(node.style))
-    if type(node) is yaml.SequenceNode:
-        sequence = Sequence(path, mark.line + 1, mark.column + 1)
-        sequence.items = [_convert(item, path, diagnostics) for item in node.value]
-        return sequence
-    mapping = Mapping(path, mark.line + 1, mark.column + 1)
-    values, key_lines = mapping.values, mapping.key_lines
-    for key_node, value_node in node.value:
-        key_mark = key_node.start_mark
-        where = (key_mark.line + 1, key_mark.column + 1)
-        if type(key_node) is not yaml.ScalarNode:
-            raise _UnsupportedYaml(Position(path, *where),
-                                   "a key must be a plain name, not a list or a mapping")
-        # A scalar value made here, not by a call of _convert: most values are scalars,
-        # and this loop is a tenth of a cold build.
-        if type(value_node) is yaml.ScalarNode:
-            value_mark = value_node.start_mark
-            value: Node = Scalar(path, value_mark.line + 1, value_mark.column + 1,
-                                 value_node.value, bool(value_node.style))
-        else:
-            value = _convert(value_node, path, diagnostics)
-        key = key_node.value
-        if key in values:
-            _add_entry(mapping, key, where, value, diagnostics)  # reports the duplicate
-        else:
-            values[key] = value
-            key_lines[key] = where
-    return mapping
+_KEY_NOT_A_NAME = "a key must be a plain name, not a list or a mapping"
 
 
-def _cut_second_record(root: yaml.MappingNode, path: str, diagnostics: Diagnostics) -> None:
+def _index(node: Node, diagnostics: Diagnostics) -> None:
+    """`_index_pairs` of every mapping in a composed tree."""
+    if type(node) is Sequence:
+        for item in node.items:
+            if type(item) is not Scalar:
+                _index(item, diagnostics)
+    elif type(node) is Mapping:
+        for _key, value in node.pairs:
+            if type(value) is not Scalar:
+                _index(value, diagnostics)
+        _index_pairs(node, diagnostics)
+
+
+def _index_pairs(mapping: Mapping, diagnostics: Diagnostics) -> None:
+    """A mapping's `values` and `key_nodes` by key, from its pairs as composed; of a key
+    given twice, the first is kept and the second reported."""
+    pairs = mapping.pairs
+    try:
+        values = {key.text: value for key, value in pairs}
+    except AttributeError:  # a key that is a list or a mapping: it has no text
+        key = next(key for key, _value in pairs if type(key) is not Scalar)
+        raise _UnsupportedYaml(key.position, _KEY_NOT_A_NAME) from None
+    if len(values) == len(pairs):
+        mapping.values, mapping.key_nodes = values, {key.text: key for key, _value in pairs}
+        return
+    for key, value in pairs:
+        _add_entry(mapping, key, value, diagnostics)
+
+
+def _cut_second_record(root: Mapping, diagnostics: Diagnostics) -> None:
     """A second table pasted below the first, without `---`: its first key (`kind:`)
     comes again, and others of the first table's after it. Said once there, and the rest
     left out, not reported key by key as duplicates of the first table's."""
-    pairs = root.value
-    index = _second_record_at([key.value if type(key) is yaml.ScalarNode else None
+    pairs = root.pairs
+    index = _second_record_at([key.text if type(key) is Scalar else None
                                for key, _value in pairs])
     if index is not None:
         key = pairs[index][0]
-        _report_second_record(key.value, Position(path, key.start_mark.line + 1,
-                                                  key.start_mark.column + 1), diagnostics)
+        _report_second_record(key.text, key.position, diagnostics)
         del pairs[index:]
 
 
@@ -484,17 +548,17 @@ def _report_second_record(key: str, position: Position, diagnostics: Diagnostics
                       "second-record")
 
 
-def _add_entry(mapping: Mapping, key: str, where: tuple[int, int], value: Node,
-               diagnostics: Diagnostics) -> None:
-    if key in mapping.values:
-        first_line = mapping.key_lines[key][0]
+def _add_entry(mapping: Mapping, key: Scalar, value: Node, diagnostics: Diagnostics) -> None:
+    name = key.text
+    if name in mapping.values:
         diagnostics.error(
-            Position(mapping.path, *where),
-            f"duplicate key '{key}': it is already given on line {first_line}; YAML would "
-            "silently keep only the last one. Remove one of them", "duplicate-key")
+            key.position,
+            f"duplicate key '{name}': it is already given on line "
+            f"{mapping.key_nodes[name].line}; YAML would silently keep only the last one. "
+            "Remove one of them", "duplicate-key")
         return
-    mapping.values[key] = value
-    mapping.key_lines[key] = where
+    mapping.values[name] = value
+    mapping.key_nodes[name] = key
 
 
 def decode_source(data: bytes, path: str, diagnostics: Diagnostics) -> str | None:
@@ -536,8 +600,8 @@ def parse_source(data: bytes, shown_as: str, diagnostics: Diagnostics) -> Node |
 class _TreeBuilder:
     """Turns a stream of parser events into nodes, refusing what records never need."""
 
-    def __init__(self, parser: _Parser, path: str, diagnostics: Diagnostics) -> None:
-        self.parser = parser
+    def __init__(self, text: str, path: str, diagnostics: Diagnostics) -> None:
+        self.parser = _Parser(text)
         self.path = path
         self.diagnostics = diagnostics
 
@@ -545,19 +609,22 @@ class _TreeBuilder:
         return event.start_mark.line + 1, event.start_mark.column + 1
 
     def document(self) -> Node | None:
-        self.parser.get_event()  # StreamStart
-        if self.parser.check_event(yaml.StreamEndEvent):
-            return None
-        self.parser.get_event()  # DocumentStart
-        root = self._node(self.parser.get_event(), root=True)
-        self.parser.get_event()  # DocumentEnd
-        if not self.parser.check_event(yaml.StreamEndEvent):
-            extra = self.parser.get_event()
-            raise _UnsupportedYaml(
-                Position(self.path, *self._where(extra)),
-                "a record file holds one YAML document; remove this second `---` document "
-                "or put it in a file of its own")
-        return root
+        try:
+            self.parser.get_event()  # StreamStart
+            if self.parser.check_event(yaml.StreamEndEvent):
+                return None
+            self.parser.get_event()  # DocumentStart
+            root = self._node(self.parser.get_event(), root=True)
+            self.parser.get_event()  # DocumentEnd
+            if not self.parser.check_event(yaml.StreamEndEvent):
+                extra = self.parser.get_event()
+                raise _UnsupportedYaml(
+                    Position(self.path, *self._where(extra)),
+                    "a record file holds one YAML document; remove this second `---` "
+                    "document or put it in a file of its own")
+            return root
+        finally:
+            self.parser.dispose()
 
     def _refuse_extras(self, event: yaml.Event) -> None:
         position = Position(self.path, *self._where(event))
@@ -577,31 +644,28 @@ class _TreeBuilder:
                           "format")
 
     def _node(self, event: yaml.Event, root: bool = False) -> Node:
+        """A node and all below it, each mapping indexed as it ends: a duplicate key is
+        said even if YAML fails further on."""
         self._refuse_extras(event)
-        line, column = self._where(event)
+        mark = node_mark(self.path, *self._where(event))
         if isinstance(event, yaml.ScalarEvent):
-            return Scalar(self.path, line, column, event.value, event.style not in (None, ""))
+            return Scalar(None, event.value, mark, None, event.style)
         if isinstance(event, yaml.SequenceStartEvent):
-            sequence = Sequence(self.path, line, column)
+            items = []
             while not self.parser.check_event(yaml.SequenceEndEvent):
-                sequence.items.append(self._node(self.parser.get_event()))
+                items.append(self._node(self.parser.get_event()))
             self.parser.get_event()
-            return sequence
-        mapping = Mapping(self.path, line, column)
+            return Sequence(None, items, mark, None, None)
         pairs = []
         while not self.parser.check_event(yaml.MappingEndEvent):
             key = self._node(self.parser.get_event())
             value = self._node(self.parser.get_event())
-            if not isinstance(key, Scalar):
-                raise _UnsupportedYaml(key.position, "a key must be a plain name, not a list "
-                                       "or a mapping")
+            if type(key) is not Scalar:  # said here, before YAML fails further on
+                raise _UnsupportedYaml(key.position, _KEY_NOT_A_NAME)
             pairs.append((key, value))
         self.parser.get_event()
-        second = _second_record_at([key.text for key, _value in pairs]) if root else None
-        if second is not None:
-            _report_second_record(pairs[second][0].text, pairs[second][0].position,
-                                  self.diagnostics)
-            del pairs[second:]
-        for key, value in pairs:
-            _add_entry(mapping, key.text, (key.line, key.column), value, self.diagnostics)
+        mapping = Mapping(None, pairs, mark, None, None)
+        if root:
+            _cut_second_record(mapping, self.diagnostics)
+        _index_pairs(mapping, self.diagnostics)
         return mapping

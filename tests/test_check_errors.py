@@ -868,3 +868,67 @@ def test_a_review_note_in_publisher_yaml_blocks_its_first_published_record(proje
                 "content/test-bureau/2023/a.yaml (not a draft): check what this note says, "
                 "then delete the line") in output
     assert output.count("a REVIEW note is still here") == 1
+
+
+def _tree(node):
+    """A parsed tree as plain data: every text, its quoting and its line and column."""
+    from sitegen.load import Scalar, Sequence
+
+    if isinstance(node, Scalar):
+        return node.text, node.quoted, node.path, node.line, node.column
+    if isinstance(node, Sequence):
+        return [_tree(item) for item in node.items], node.line, node.column
+    return {key: (_tree(value), node.position_of(key).line, node.position_of(key).column)
+            for key, value in node.values.items()}, node.line, node.column
+
+
+def test_libyaml_composing_and_the_event_path_read_every_record_alike(monkeypatch):
+    """Records are composed by libyaml with sitegen's node classes (load._compose); files
+    with anchors, aliases or tags, and a PyYAML whose composer would not take them, go
+    the event path. Both must read each text, quote, line and column the same."""
+    from pathlib import Path
+
+    import sitegen.load as load
+    from sitegen.errors import Diagnostics
+
+    assert load._COMPOSES_OUR_NODES  # else this compares the event path with itself
+    files = sorted(Path(__file__).parent.parent.joinpath("content").rglob("*.yaml"))
+    assert len(files) >= 17
+    for file in files:
+        text = file.read_text(encoding="utf-8")
+        composed = load.parse_yaml(text, file.name, Diagnostics())
+        with monkeypatch.context() as patch:
+            patch.setattr(load, "_COMPOSES_OUR_NODES", False)
+            from_events = load.parse_yaml(text, file.name, Diagnostics())
+        assert _tree(composed) == _tree(from_events), file
+
+
+@pytest.mark.parametrize("marker", ["", "# &a *b !c\n"])  # composed, and from events
+def test_a_duplicate_inside_the_value_left_out_is_said_too(marker):
+    """Of a key given twice the first value is kept; a duplicate inside the second, left
+    out, is still said, with the first: both mistakes in one run."""
+    from sitegen.errors import Diagnostics
+    from sitegen.load import parse_yaml
+
+    diagnostics = Diagnostics()
+    root = parse_yaml(marker + "a:\n  x: 1\na:\n  x: 3\n  x: 4\n", PATH, diagnostics)
+    shift = marker.count("\n")
+    said = [(d.position.line - shift, d.message.split(":")[0]) for d in diagnostics.sorted()]
+    assert said == [(3, "duplicate key 'a'"), (5, "duplicate key 'x'")]
+    assert root.values["a"].values["x"].text == "1"
+
+
+def test_a_duplicate_above_a_yaml_failure_is_said_with_it():
+    """A file YAML cannot read to its end: a duplicate in a mapping that ended above the
+    failure is said beside it (anchors and tags make such a file take the event path)."""
+    import yaml
+
+    from sitegen.errors import Diagnostics
+    from sitegen.load import parse_yaml
+
+    diagnostics = Diagnostics()
+    assert parse_yaml("# &a\nc:\n  x: 1\n  x: 2\nb: [1\n", PATH, diagnostics) is None
+    said = [(d.position.line, d.message.split(":")[0]) for d in diagnostics.sorted()]
+    assert said[0] == (4, "duplicate key 'x'") and "not valid YAML" in said[1][1], said
+    # PyYAML's own loaders are left as they were, even after a failed parse.
+    assert yaml.load("k: [1, 2]", Loader=yaml.CSafeLoader) == {"k": [1, 2]}
