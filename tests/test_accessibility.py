@@ -125,3 +125,85 @@ def test_the_score_charts_words_are_readable_on_a_phone(browser, served_seed):
         labels = page.locator("svg.score-chart text").all()
         assert len(labels) >= 6
         assert min(label.bounding_box()["height"] for label in labels) >= 11
+
+
+# Indicator tables with one target column, with 半年/全年 and with 中期/年度 columns, and a
+# report's 年度绩效目标 and scoring tables (its scoring appendix, a page of prose per row,
+# scrolls in its region by design).
+INDICATOR_PAGES = [
+    "shanghai-justice/2023/office-renovation/index.html",
+    "lianyungang-justice/2024/community-corrections/index.html",
+    "kunming-chenggong-justice/2020/community-corrections-funds/index.html",
+    "shenzhen-justice/2020/community-corrections-resettlement/index.html",
+]
+# Every indicator's name and the cells of its row, where they are on the screen as the
+# page opens, and what the browser's layout made of the table's parts.
+INDICATOR_ROWS_ON_SCREEN = """() => {
+  const box = e => { const r = e.getBoundingClientRect(); return {left: r.left, right: r.right}; };
+  return {
+    screen: document.documentElement.clientWidth,
+    page: document.documentElement.scrollWidth,
+    tables: [...document.querySelectorAll('table.indicators:not(.appendix)')].map(t => ({
+      caption: t.caption.innerText,
+      rows: [...t.querySelectorAll('tbody tr:has(th.level-3)')].map(tr => ({
+        name: tr.querySelector('th.level-3').innerText,
+        boxes: [box(tr.querySelector('th.level-3')), ...[...tr.querySelectorAll('td')].map(box)],
+      })),
+      displays: [...new Set([t, t.caption, ...t.querySelectorAll('tr, th, td')].map(
+        e => getComputedStyle(e).display))],
+    })),
+  };
+}"""
+
+
+@pytest.mark.parametrize("width", [360, 800])
+@pytest.mark.parametrize("language", ["zh", "en"])
+@pytest.mark.parametrize("path", INDICATOR_PAGES)
+def test_an_indicators_target_values_are_on_the_screen_beside_its_name(
+        browser, served_seed, path, language, width):
+    """At 360 px the value columns began off the screen (空调维修完成率's =100(%) at
+    x = 456): a citizen saw level names and had to scroll sideways for every number. At
+    800 px, English values kept on one line ('Higher professional standards in
+    community corrections work') did the same."""
+    with guarded_page(browser, width=width) as (page, _guard):
+        page.goto(served_seed.url(f"{language}/{path}"))
+        seen = page.evaluate(INDICATOR_ROWS_ON_SCREEN)
+        assert seen["page"] <= seen["screen"], "the page itself scrolls sideways"
+        assert seen["tables"]
+        for table in seen["tables"]:
+            assert table["rows"], table["caption"]
+            for row in table["rows"]:
+                assert len(row["boxes"]) >= 2, row["name"]
+                for cell in row["boxes"]:
+                    assert cell["left"] >= 0 and cell["right"] <= seen["screen"], (
+                        table["caption"], row["name"], cell)
+            # Still laid out as a table: display:block on its parts would drop the
+            # table's roles in Chrome and Safari.
+            assert set(table["displays"]) == {"table", "table-caption", "table-row",
+                                              "table-cell"}, table["displays"]
+        _assert_read_as_tables(page, [table["caption"] for table in seen["tables"]])
+
+
+def _assert_read_as_tables(page, captions: list[str]) -> None:
+    """Each named table, as chromium gives it to a screen reader: a table of rows with
+    column headers, row headers spanning groups of rows, and cells."""
+    tree = page.context.new_cdp_session(page).send("Accessibility.getFullAXTree")["nodes"]
+    nodes = {node["nodeId"]: node for node in tree}
+
+    def roles_under(node) -> list[str]:
+        found = []
+        for child in node.get("childIds", []):
+            if child in nodes:
+                found.append(nodes[child].get("role", {}).get("value"))
+                found.extend(roles_under(nodes[child]))
+        return found
+
+    tables = {node.get("name", {}).get("value"): node for node in tree
+              if node.get("role", {}).get("value") == "table"}
+    for caption in captions:
+        assert caption in tables, (caption, list(tables))
+        roles = roles_under(tables[caption])
+        assert {"caption", "row", "columnheader", "rowheader", "cell"} <= set(roles), caption
+        assert roles.count("columnheader") >= 4, caption
+    spanning = page.locator("table.indicators:not(.appendix) th[scope=rowgroup][rowspan]")
+    assert spanning.count() >= 2
