@@ -12,8 +12,11 @@ from decimal import Decimal
 
 from .glossary import Glossary
 from .markup import CJK
-from .model import IndicatorValue, Text, in_yuan
+from .model import TEN_THOUSAND, IndicatorValue, Text, in_yuan
 
+# A unit of ten thousand (万元, 万件): its English in the glossary starts so, and a figure
+# in it is said in the unit itself, the figure times 10,000.
+_TEN_THOUSAND_UNIT = "10,000 "
 _OPERATOR_ENGLISH = {"=": "", "≥": "≥ ", "≤": "≤ ", ">": "> ", "<": "< "}
 
 
@@ -72,11 +75,15 @@ def _english_value(value: IndicatorValue, glossary: Glossary) -> str | None:
         return glossary.qualitative.get(value.qualitative)
     if value.number is None or value.operator is None:
         return None
-    figure = _OPERATOR_ENGLISH[value.operator] + plain_number(value.number)
+    number, unit = value.number, None
     if value.unit:
-        unit = glossary.unit_english(value.unit, plural=value.number != 1)
+        unit = glossary.unit_english(value.unit, plural=number != 1)
         if unit is None:
             return None
+        if unit.startswith(_TEN_THOUSAND_UNIT):  # ≤4万元: "≤ 40,000 yuan", not "≤ 4 10,000 yuan"
+            number, unit = number * TEN_THOUSAND, unit.removeprefix(_TEN_THOUSAND_UNIT)
+    figure = _OPERATOR_ENGLISH[value.operator] + plain_number(number)
+    if unit:
         figure += unit if unit == "%" else f" {unit}"
     if value.subject:
         subject = glossary.english(value.subject)

@@ -106,11 +106,11 @@ EXPECTED_VALUES = {
     "=100(%)": "100%", "≥90(%)": "≥ 90%", "≤10.00(%)": "≤ 10%", ">=19000个": "≥ 19,000 units",
     "<=1%": "≤ 1%", "≥14500.00(人)": "≥ 14,500 persons", "=0(次)": "0 times",
     "=1(次)": "1 time", "≥12.00(条/人)": "≥ 12 items per person", "≥10.00(万件)":
-    "≥ 10 10,000 items", "=15篇": "15 pieces", "=600本": "600 copies", "=1场": "1 session",
+    "≥ 100,000 items", "=15篇": "15 pieces", "=600本": "600 copies", "=1场": "1 session",
     "=100份": "100 copies", "=1000条": "1,000 items", ">=250天": "≥ 250 days",
     "=10场次": "10 sessions", "=48课时": "48 class hours", "=798人次": "798 person-times",
     "=1家": "1 organisation", "≥20件": "≥ 20 cases", "≥1场/次": "≥ 1 session",
-    "≥50人/次": "≥ 50 persons per session", "≤4万元": "≤ 4 10,000 yuan",
+    "≥50人/次": "≥ 50 persons per session", "≤4万元": "≤ 40,000 yuan",
     "100.00 (%)": "100%", "0 (%)": "0%", "≤0.1%": "≤ 0.1%", "=0": "0",
 }
 QUALITATIVE = {"提升": "Improved", "健全": "Established", "及时": "Timely", "合规": "Compliant",
