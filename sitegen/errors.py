@@ -70,9 +70,6 @@ class Diagnostics:
     def has_errors(self) -> bool:
         return any(d.severity == "error" for d in self.items)
 
-    def error_count(self) -> int:
-        return sum(d.severity == "error" for d in self.items)
-
     def sorted(self) -> list[Diagnostic]:
         """By file, then line: how an editor works through them; each once (a broken
         template is met by every page that uses it, and said once)."""

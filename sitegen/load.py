@@ -561,14 +561,19 @@ def _add_entry(mapping: Mapping, key: Scalar, value: Node, diagnostics: Diagnost
     mapping.key_nodes[name] = key
 
 
+_UTF8_BOM = "\ufeff".encode()
+
+
 def decode_source(data: bytes, path: str, diagnostics: Diagnostics) -> str | None:
     """UTF-8 text of a file, or a diagnostic naming the line of the first bad byte."""
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):  # what Windows Notepad calls "Unicode"
         diagnostics.error(Position(path, 1, 1), "this file is UTF-16 (\"Unicode\" in some "
                           "Windows editors); save it as UTF-8", "encoding")
         return None
-    try:
-        return data.decode("utf-8-sig")
+    if data.startswith(_UTF8_BOM):  # the mark some Windows editors put first
+        data = data[len(_UTF8_BOM):]
+    try:  # not "utf-8-sig": a codec in Python, where "utf-8" is decoded in C at once
+        return data.decode("utf-8")
     except UnicodeDecodeError as bad:
         line = data[: bad.start].count(b"\n") + 1
         diagnostics.error(

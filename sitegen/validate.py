@@ -293,9 +293,9 @@ class RecordValidator:
     def row_amounts(self, row: Fields, width: int) -> tuple[Decimal | None, ...] | None:
         """The row's amounts, None in a blank cell; an error reading them (an amount that
         is not one, two ways of giving them) sets `figures_lost`."""
-        errors = self.diagnostics.error_count()
+        said = len(self.diagnostics.items)
         amounts = self._row_amounts(row, width)
-        if self.diagnostics.error_count() > errors:
+        if any(d.severity == "error" for d in self.diagnostics.items[said:]):
             self.figures_lost = True
         return amounts
 
