@@ -280,25 +280,26 @@ def _rows_of(table: TargetTable) -> list[IndicatorRow]:
 
 def listing_pages(publishers: list[PublisherListing], with_pdf: bool = False) -> list[Page]:
     """Home, search, one page per publisher and one per publisher and year, in every
-    language."""
-    return [page for language in LANGUAGES
-            for page in _listing_pages(publishers, language, with_pdf)]
-
-
-def _listing_pages(publishers: list[PublisherListing], language: str, with_pdf: bool
-                   ) -> list[Page]:
+    language. A publisher's pages in both languages come together: the workers are sent
+    them in chunks, and a chunk carries each listing it holds once, however many of its
+    pages show it (pickle's memo), where one language a chunk sent every table twice."""
     entries = [PublisherEntry(listing.publisher, listing.table_count,
                               tuple(year.year for year in listing.years))
                for listing in publishers]
-    pages = [Page(home_path(language), "home.html", language, {"publishers": entries}),
-             Page(search_path(language), "search.html", language, {})]
+    pages = [page for language in LANGUAGES
+             for page in (Page(home_path(language), "home.html", language,
+                               {"publishers": entries}),
+                          Page(search_path(language), "search.html", language, {}))]
     for listing in publishers:
-        pages.append(Page(publisher_path(listing.publisher.id, language), "publisher.html",
-                          language, {"listing": listing}))
-        for year in listing.years:
-            tabled = any(t.kind == "target-table" for t in year.tables)  # volumes hold tables
-            volume = f"{listing.publisher.id}-{year.year}.pdf" if with_pdf and tabled else None
-            pages.append(Page(year_path(listing.publisher.id, year.year, language), "year.html",
-                              language, {"listing": listing, "year_listing": year,
-                                         "volume_name": volume}))
+        for language in LANGUAGES:
+            pages.append(Page(publisher_path(listing.publisher.id, language), "publisher.html",
+                              language, {"listing": listing}))
+            for year in listing.years:
+                tabled = any(t.kind == "target-table" for t in year.tables)  # volumes: tables
+                volume = (f"{listing.publisher.id}-{year.year}.pdf" if with_pdf and tabled
+                          else None)
+                pages.append(Page(year_path(listing.publisher.id, year.year, language),
+                                  "year.html", language,
+                                  {"listing": listing, "year_listing": year,
+                                   "volume_name": volume}))
     return pages
