@@ -109,6 +109,14 @@ def file_digest(path: str) -> bytes:
         return b"unreadable"
 
 
+def _record_files(project: Project, files: list[tuple[str, str]]) -> int:
+    """How many record files content/ holds, as far as their names tell (for the choice
+    of workers, before the content is planned)."""
+    content = f"{project.content_dir}{os.sep}"
+    return sum(1 for _, path in files if path.startswith(content)
+               and path.endswith(".yaml") and os.path.basename(path) != PUBLISHER_FILE)
+
+
 def _read_before_the_records(project: Project, files: list[tuple[str, str]]
                              ) -> dict[str, bytes]:
     """Digests of every input but the records, taken before any worker starts.
@@ -186,15 +194,16 @@ def build(project: Project, reporter: Reporter, workers: int | None = None,
         read_early = _read_before_the_records(project, files)
     glossary = load_glossary()
     diagnostics = Diagnostics()
-    plan = plan_content(project, diagnostics)
     templates = _templates_and_theme(project, diagnostics)
     with StagedOutput(output) as out:
         work = RecordWork(glossary, templates, out.staging, include_drafts,
                           pdf_settings(project) if pdf and _pdf_possible(project, diagnostics)
                           else None, search_words=search)
         progress = lambda done, total: reporter.progress("records", done, total)  # noqa: E731
-        with (workers_for(work, len(plan.records), workers, progress) as pool,
+        # The workers start, and compile their templates, while this process plans.
+        with (workers_for(work, _record_files(project, files), workers, progress) as pool,
               SiteCsvs(out) as site_csvs):
+            plan = plan_content(project, diagnostics)
             with collector_paused():  # outcomes hold no cycles: 0.2 s of collections, else
                 outcomes = pool.records(plan.records, site_csvs.append)
             summaries = _collect(outcomes, diagnostics)

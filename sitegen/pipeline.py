@@ -9,6 +9,7 @@ folder, so "validate everything before publishing anything" still holds for `bui
 
 from __future__ import annotations
 
+import contextlib
 import gc
 import multiprocessing
 import os
@@ -33,6 +34,7 @@ from .render import HtmlRenderer, render_page
 from .report_layout import counterparts
 from .site import (
     LANGUAGES,
+    TABLE_TEMPLATE,
     Page,
     TableSummary,
     is_published,
@@ -255,6 +257,10 @@ def _start_worker(work: RecordWork) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     gc.freeze()  # what the worker inherited lives as long as it does: never walked again
     _worker = RecordPublisher(work)
+    if _worker.renderer is not None:  # now, while the build's own process plans the content
+        # A broken template is said by the pages that use it, with its line (render.py).
+        with contextlib.suppress(Exception):
+            _worker.renderer.environment.get_template(TABLE_TEMPLATE)
 
 
 def _run_chunk(chunk: list[tuple[RecordFile, Publisher]]) -> list[RecordOutcome]:
@@ -377,6 +383,7 @@ def workers_for(work: RecordWork, count: int, workers: int | None,
         return
     pool = _new_pool(work, workers)
     _pools.add(pool)
+    pool.submit(int)  # a first task starts every worker (a forking pool starts all at once)
     try:
         yield Workers(work, pool, progress)
     except BaseException:

@@ -199,10 +199,13 @@ def listings(summaries: list[TableSummary], include_drafts: bool = False
     return list(by_publisher.values())
 
 
+TABLE_TEMPLATE = "table.html"  # a target table's page: most pages of any site
+
+
 def table_pages(table: TargetTable, with_pdf: bool = False) -> list[Page]:
     """The web pages one record publishes: its table in every language."""
     rows = indicator_rows(table.indicators)
-    return [Page(table_path(table.publisher.id, table.year, table.id, language), "table.html",
+    return [Page(table_path(table.publisher.id, table.year, table.id, language), TABLE_TEMPLATE,
                  language, {"table": table, "rows": rows,
                             "pdf_name": f"{table.id}.pdf" if with_pdf else None,
                             "data_base": data_base(table)})
