@@ -66,7 +66,7 @@ INDICATORS_CSV = "data/indicators.csv"
 TABLES_CSV_HEADER = ("publisher", "publisher_zh", "publisher_en", "year", "record", "kind",
                      "project_zh", "project_en", "amount_yuan", "indicators",
                      *(f"page_{language}" for language in LANGUAGES), "json", "csv")
-_SKIPPED = {"position", "positions", "score_position", "known", "english_coverage",
+_SKIPPED = {"position", "positions", "score_position", "english_coverage",
             "source_path",
             # A report's Markdown as the page's sanitised HTML: its source text is the data.
             "html", "html_en"}
@@ -193,7 +193,7 @@ def csv_rows(table: TargetTable, glossary: Glossary) -> list[list[str]]:
                 (value.unit or "") if value else "", (value.qualitative or "") if value else "",
                 "yes" if indicator.missing else "", *levels_en,
                 (english_value(value, glossary) or "") if value else "", *notes,
-                first.known or "", second.known or ""])
+                first.key or "", second.key or ""])
     return rows
 
 

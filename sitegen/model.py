@@ -81,7 +81,7 @@ class SecondLevel:
     name: Text | None
     indicators: tuple[Indicator, ...]
     note: Text | None = None
-    known: str | None = None
+    key: str | None = None
     """Key of the recognised standard level (e.g. `quantity`), or None for a free name."""
 
 
@@ -92,7 +92,7 @@ class FirstLevel:
     name: Text | None
     second_levels: tuple[SecondLevel, ...]
     note: Text | None = None
-    known: str | None = None
+    key: str | None = None
     """Key of the recognised standard level (e.g. `output`), or None for a free name."""
 
 

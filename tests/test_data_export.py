@@ -114,6 +114,17 @@ def test_indicators_csv_says_which_standard_level_each_row_is(seed_site: Path):
     assert (kunming["first_level_key"], kunming["second_level_key"]) == ("satisfaction", "")
 
 
+def test_a_tables_json_gives_each_level_its_standard_key(seed_site: Path):
+    """The JSON says what the CSV's key columns say, at each level of the hierarchy."""
+    record = json.loads((seed_site / "data/kunming-chenggong-justice/2020/"
+                         "community-corrections-funds.json").read_text(encoding="utf-8"))
+    levels = {(first["name"]["zh"], first["key"], second["name"]["zh"], second["key"])
+              for first in record["indicators"]["first_levels"]
+              for second in first["second_levels"]}
+    assert ("产出指标", "output", "数量指标", "quantity") in levels
+    assert ("满意度指标", "satisfaction", "群众满意率", None) in levels
+
+
 def test_a_tables_csv_has_the_standard_levels_of_its_rows(seed_site: Path):
     """The per-record CSV, in the same columns: Shanghai 2020's levels by their keys."""
     path = seed_site / "data/shanghai-justice/2020/community-corrections-case-funds.csv"
