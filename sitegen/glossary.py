@@ -7,6 +7,7 @@ every form label, level name, qualitative value and unit, shared by HTML and PDF
 from __future__ import annotations
 
 import difflib
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -27,6 +28,16 @@ def plain(node: Node | None) -> Any:
     if isinstance(node, Sequence):
         return [plain(item) for item in node.items]
     return {key: plain(value) for key, value in node.values.items()}
+
+
+# The number some forms print before a level's name (一、产出指标, （二）效益指标, 1.数量指标):
+# the same level, matched without it. A bare 一 is not one (一级指标 keeps it).
+_ORDINAL = re.compile(r"(?:[（(][一二三四五六七八九十\d]+[)）]|[一二三四五六七八九十\d]+[、.．])")
+
+
+def _without_ordinal(key: str) -> str:
+    found = _ORDINAL.match(key)
+    return key[found.end():] if found else key
 
 
 def squeeze(text: str) -> str:
@@ -82,7 +93,9 @@ class Glossary:
 
     def level(self, depth: int, name: str, prefer_set: str | None = None) -> LevelTerm | None:
         """The standard level a name stands for (depth 1 or 2), or None if it is free text."""
-        candidates = self.levels.get((depth, squeeze(name)), [])
+        key = squeeze(name)
+        candidates = self.levels.get((depth, key)) or self.levels.get(
+            (depth, _without_ordinal(key)), [])
         for term in candidates:
             if term.level_set == prefer_set:
                 return term
@@ -110,7 +123,12 @@ class Glossary:
         for depth in (1, 2):
             if (depth, key) in self.levels:
                 return self.levels[(depth, key)][0].en
-        return self.terms.get(zh) or self.terms.get(key) or self.qualitative.get(key)
+        found = self.terms.get(zh) or self.terms.get(key) or self.qualitative.get(key)
+        if found is None and (plain := _without_ordinal(key)) != key:
+            for depth in (1, 2):  # a numbered level name: 一、产出指标 is Output indicators
+                if (depth, plain) in self.levels:
+                    return self.levels[(depth, plain)][0].en
+        return found
 
     def unit_english(self, unit: str, plural: bool) -> str | None:
         found = self.units.get(unit)

@@ -350,6 +350,24 @@ def test_a_level_name_one_character_off_a_standard_one_is_questioned(project_fac
     assert "standard level name" not in output
 
 
+def test_a_level_name_numbered_as_printed_is_the_standard_level(project_factory, capsys):
+    """Some forms number their levels (一、产出指标, （一）数量指标): the standard level all the
+    same, so it is neither questioned nor left without English, and the data say its key."""
+    record = with_change("    - name: 产出指标", "    - name: 一、产出指标").replace(
+        "        - name: 数量指标", "        - name: （一）数量指标")
+    assert "（一）数量指标" in record
+    status, output = check(project_factory, capsys, record)
+    assert status == 0
+    assert "standard level name" not in output, output
+    assert "产出指标" not in output and "数量指标" not in output, output  # no English asked
+    from sitegen.glossary import load_glossary
+
+    glossary = load_glossary()
+    assert glossary.level(1, "一、产出指标").key == "output"
+    assert glossary.english("（一）数量指标") == glossary.english("数量指标")
+    assert glossary.level(1, "一级指标") is None  # a leading 一 that is no number stays
+
+
 def test_a_pause_of_the_collector_ends_with_the_last_parse_and_not_in_a_fork():
     """Two threads' parses overlapping leave the collector on once both end; a process
     forked during a parse (the preview starts its PDF worker while its watcher thread
