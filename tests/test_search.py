@@ -17,14 +17,17 @@ import pytest
 from conftest import RECORD, run_cli
 
 from sitegen.browser import guarded_page
-from sitegen.search import BOUNDARY, glued_words, pair_words, reader_text
+from sitegen.search import BOUNDARY, figure_words, glued_words, pair_words, reader_text
 from sitegen.search_check import (
     CHINESE_QUERIES,
+    FIGURE_QUERIES,
     SearchPage,
     containing,
+    figures_in,
     overall,
     page_texts,
     score,
+    showing_figure,
 )
 from sitegen.search_index import PARTS
 
@@ -362,14 +365,26 @@ def test_runs_already_started_are_stopped_when_the_next_cannot_start(tmp_path: P
 
 
 def test_glued_words_stand_apart_as_pagefind_makes_a_query():
-    """Pagefind does not cut Chinese pages into words (search_index.py), so figures and
-    Latin letters written against Chinese characters are given as words of their own,
-    with what Pagefind drops from a word (%, .) dropped."""
-    assert glued_words("持续做好12348公共法律服务 UPS电池 完成90%的 12.5万元 2023 abc") == [
-        "12", "12348", "125", "5", "90", "UPS"]  # 2023 and abc stand apart already
-    # figures apart as jieba kept them, and as a typed query joins them (1.5 → 15)
-    assert glued_words("2023-2024年度 增长1.5%、2.3%的") == [
-        "1", "15", "2", "2023", "20232024", "2024", "23", "3", "5"]
+    """Pagefind does not cut Chinese pages into words (search_index.py), so Latin words
+    written against Chinese characters are given as words of their own, also as Pagefind
+    makes a typed word (what is not a letter or figure dropped); figures are not among
+    them (figure words have every figure)."""
+    assert glued_words("持续做好12348公共法律服务 UPS电池 完成90%的 12.5万元 2023 abc") == ["UPS"]
+    assert glued_words("COVID-19疫情 2023-2024年度 A&B社区 增长1.5%、2.3%的") == [
+        "A", "AB", "B", "COVID", "COVID19"]
+
+
+def test_figure_words_are_the_figures_a_reader_sees():
+    """Each figure once, as typed without thousands commas or decimal zeros at the end;
+    no piece of a figure (80 of 80,000, 3 of 1.2.3, 3 of A3) and no figure made of two
+    (8000.00 is not 800000)."""
+    text = ("=8000.00(人次) 80,000.00 1.50 v1.2.3 A3 3A 2023-2024年度 010 1,2,5 40000、80000 "
+            "12348热线 ≥90% 0.5 22,398,800.00 ８８")
+    assert figure_words(text) == [
+        "qf010", "qf0d5", "qf1", "qf12348", "qf1d5", "qf2", "qf2023", "qf2024",
+        "qf22398800", "qf3", "qf40000", "qf5", "qf8000", "qf80000", "qf90"]
+    assert {word.removeprefix("qf").replace("d", ".") for word in figure_words(text)} == (
+        figures_in(text))  # the scan the figure test takes for the truth agrees
 
 
 @pytest.mark.parametrize(("query", "expected"), [
@@ -385,16 +400,43 @@ def test_a_figure_or_latin_word_inside_chinese_text_is_found(zh_search, query, e
     assert not any(re.search(r"sitegensearchwords|qz\d{6}", text) for text in snippets)
 
 
+@pytest.mark.parametrize("language", ["zh", "en"])
+def test_a_figure_finds_the_pages_that_show_it_and_no_other(browser, served_seed, seed_site,
+                                                            language):
+    """A figure finds every page that shows it, however printed (80,000.00 for 80000), and
+    no page that only shows a longer figure beginning with it (800000), a figure whose
+    digits are the same without its decimal point (8000.00 for 800000), or the beginning
+    of a figure (80 of 80,000)."""
+    texts = page_texts(seed_site, language)
+    lianyungang = f"{language}/lianyungang-justice/2024/community-corrections/index.html"
+    with guarded_page(browser) as (page, guard):
+        search = SearchPage(page, served_seed.base, language)
+        scores = score(texts, FIGURE_QUERIES, lambda q: set(search.run(q)), showing_figure)
+        assert search.run("80000") == [lianyungang]
+        marks = set(page.locator(".search-result-snippet mark").all_inner_texts())
+        assert marks and marks <= {"80000", "80,000", "80,000.00"}, marks
+        assert search.status() in ("找到 1 个结果", "1 result")
+        assert guard.tried == []
+    missed = [(s.query, s.expected, s.correct) for s in scores if s.recall < 1]
+    wrong = [(s.query, s.found, s.correct) for s in scores if s.precision < 1]
+    assert missed == [] and wrong == []
+    assert len([s for s in scores if s.expected]) >= 12  # most queries are on some page
+    assert [s.expected for s in scores if s.query in ("424242", "800000")] == [0, 0]
+
+
 def test_the_browser_cuts_page_text_where_the_search_words_start():
     """search.js cuts a page's text at the mark search.py writes first, and makes pair
-    words as search.py does: the same words in both files."""
+    and figure words as search.py does: the same words in both files."""
     from sitegen.search import SEARCH_WORDS_MARK
 
     script = (Path(__file__).resolve().parent.parent / "theme" / "search.js").read_text(
         encoding="utf-8")
     assert f'const WORDS_MARK = "{SEARCH_WORDS_MARK}";' in script
-    from sitegen.search_index import PAIR_WORD_PREFIX
+    from sitegen.search_index import FIGURE_WORD_PREFIX, PAIR_WORD_PREFIX
     assert f'const PAIR_PREFIX = "{PAIR_WORD_PREFIX}";' in script  # and the pair words
+    assert f'const FIGURE_PREFIX = "{FIGURE_WORD_PREFIX}";' in script  # and figures,
+    from sitegen.search import FIGURE  # read from a query as from a page
+    assert f"const FIGURE = /{FIGURE.pattern}/g;" in script
 
 
 def test_pair_words_are_written_only_when_the_build_indexes(seed_site, project_factory,

@@ -1,6 +1,7 @@
 // The search page (templates/search.html). Pagefind does the searching; this file turns a
 // Chinese query into the pair words sitegen/search.py adds to every page, keeps only the
-// pages whose text holds the query itself, and draws results, filters and sorting.
+// pages whose text holds the query itself, asks Pagefind for every figure exactly, and
+// draws results, filters and sorting.
 // A classic script, not a module: on a site opened from files a module would not even
 // start, and this one has to say that search needs a web server.
 (() => {
@@ -16,6 +17,12 @@
   // the two the same).
   const PAIR_PREFIX = "qz";
   const PAIR_WORD = new RegExp(`\\b${PAIR_PREFIX}\\d{12}\\b`, "g");
+  // Every figure word starts so (sitegen/search_index.py FIGURE_WORD_PREFIX), and a
+  // figure is read as sitegen/search.py reads one (FIGURE there): a test keeps them so.
+  const FIGURE_PREFIX = "qf";
+  const FIGURE = /(?<![0-9A-Za-z.])([0-9]{1,3}(?:,[0-9]{3})+|[0-9]+)(?:\.([0-9]+))?(?![0-9])/g;
+  const FIGURE_WORD = new RegExp(`\\b${FIGURE_PREFIX}\\d+(?:d\\d+)?\\b`, "g");
+  const LETTER = /\p{L}/u;
   // The first word of every page's hidden search words (sitegen/search.py
   // SEARCH_WORDS_MARK): a page's text is cut there, so no snippet shows what follows.
   const WORDS_MARK = "sitegensearchwords";
@@ -48,11 +55,20 @@
   const pairPrefix = (first) => PAIR_PREFIX + sixDigits(first);
   const pairWord = (first, second) => pairPrefix(first) + sixDigits(second);
 
+  // The index word of a figure (sitegen/search.py figure_word): 80,000.00 → qf80000.
+  function figureWord(whole, decimals) {
+    const places = (decimals || "").replace(/0+$/, "");
+    return FIGURE_PREFIX + whole.replaceAll(",", "") + (places ? "d" + places : "");
+  }
+
   // Chinese runs of two or more characters become pair words. The check of each page
   // wants them all; Pagefind gets the few `pagefindTerm` picks. A lone character makes no
   // pair word: it goes as the beginning its pair words share, which Pagefind matches as a
   // prefix (every page where it starts a pair; the status says the rest may be missed).
-  // Everything else (English words, numbers) goes to Pagefind as typed.
+  // Words with a letter go to Pagefind as typed. Figures (80,000, 2023-2024) become the
+  // figure words sitegen/search.py gives every page, asked for exactly (`exact`): Pagefind
+  // would match a figure as the beginning of a longer one (80000: 800000), and its own
+  // words for figures drop the decimal point (8000.00: 800000).
   function parseQuery(text) {
     const runs = [];
     const lones = [];
@@ -70,10 +86,21 @@
         if (i % 2 === 0 || i === pairs.length - 1) cover.add(word);
       });
     }
-    const others = rest.split(/\s+/).filter(Boolean);
+    const others = [];
+    const figures = [];
+    for (const token of rest.split(/\s+/).filter(Boolean)) {
+      if (LETTER.test(token)) {
+        others.push(token);
+      } else {
+        for (const [, whole, decimals] of token.matchAll(FIGURE)) {
+          figures.push({ typed: whole, word: figureWord(whole, decimals) });
+        }
+      }
+    }
     const prefixes = lones.map(pairPrefix);
+    const exact = [...new Set(figures.map((figure) => figure.word))];
     return { text, runs, lones, chinese: [...runs, ...lones], words: [...words],
-             cover: [...cover], prefixes, others, sent: [], about: Infinity };
+             cover: [...cover], prefixes, others, figures, exact, sent: [], about: Infinity };
   }
 
   // What Pagefind searches for. Its time grows with the pages each word is on (a word on
@@ -90,6 +117,7 @@
     const rareCover = query.cover.filter((word) => !(word in counts));
     const rarest = [...query.words].sort((a, b) => (counts[a] || 0) - (counts[b] || 0));
     const onMost = !rareCover.length && !query.prefixes.length && !query.others.length &&
+      !query.exact.length &&
       (counts[rarest[0]] || 0) >= MOST_PAGES * (common.pages || Infinity);
     const sent = onMost ? [] : rareCover.length ? rareCover : rarest.slice(0, 1);
     return { sent, about: onMost ? counts[rarest[0]] : Infinity };
@@ -133,6 +161,14 @@
     return (end >= 0 ? content.slice(0, end) : content).replace(/[\s.]+$/, "");
   }
 
+  // The ids of the pages that hold `word` (a figure word) in their text: Pagefind's exact
+  // search, which takes the word itself, never a longer one.
+  async function pagesHolding(word) {
+    const response = await pagefind.search(`"${word}"`);
+    return new Set(response.results.filter((result) => result.words.length)
+      .map((result) => result.id));
+  }
+
   // --- searching --------------------------------------------------------------------------
 
   async function runSearch() {
@@ -145,13 +181,23 @@
     const filters = chosenFilters();
     remember(query.text, filters);
     const term = [...query.sent, ...query.prefixes, ...query.others].join(" ");
-    if (!term && !query.runs.length && !Object.keys(filters).length) return clear();
+    if (!term && !query.runs.length && !query.exact.length && !Object.keys(filters).length) {
+      return clear();
+    }
     busy(true);
     say(strings.searching);
     offerOtherLanguage("");
-    const response = await pagefind.search(term || null, { filters, sort: chosenSort() });
+    // A query of figures alone sends Pagefind its first figure word exactly: asked for as
+    // a beginning, qf8 would be every figure from 8 to 8999….
+    const asked = term || query.runs.length || !query.exact.length ? term || null
+      : `"${query.exact[0]}"`;
+    const response = await pagefind.search(asked, { filters, sort: chosenSort() });
+    const holding = [];
+    for (const word of query.exact) holding.push(await pagesHolding(word));
     if (mine !== generation) return;
-    current = { query, candidates: response.results, next: 0, found: [], mine, asked: false };
+    const candidates = response.results.filter((result) =>
+      holding.every((pages) => pages.has(result.id)));
+    current = { query, candidates, next: 0, found: [], mine, asked: false };
     list.replaceChildren();
     await showMore();
   }
@@ -221,7 +267,8 @@
     // Exact once every candidate was checked, or when none needs checking: no Chinese run,
     // or one pair word alone, sent to Pagefind, which matches it exactly.
     const exact = checked || !query.runs.length ||
-      (query.words.length === 1 && query.sent.length === 1 && !query.others.length);
+      (query.words.length === 1 && query.sent.length === 1 && !query.others.length &&
+       !query.exact.length);
     const count = checked ? found.length : Math.min(candidates.length, query.about);
     const text = !exact ? strings.results_about
       : count === 1 ? strings.result_one : strings.results;
@@ -299,7 +346,7 @@
   function snippet(data, query) {
     const text = plainText(data.content);
     const terms = query.chinese.length ? query.chinese
-      : query.others.filter((w) => w.length > 1);
+      : [...query.others.filter((w) => w.length > 1), ...query.figures.map((f) => f.typed)];
     const lower = text.toLowerCase();
     const hits = terms.map((t) => lower.indexOf(t.toLowerCase())).filter((i) => i >= 0);
     if (!hits.length) return excerpt(data.excerpt);
@@ -329,7 +376,8 @@
     const p = element("p", "search-result-snippet");
     const parsed = new DOMParser().parseFromString(html || "", "text/html");
     for (const node of parsed.body.childNodes) {
-      const text = node.textContent.replace(PAIR_WORD, "").replace(WORDS_MARK, "");
+      const text = node.textContent.replace(PAIR_WORD, "").replace(FIGURE_WORD, "")
+        .replace(WORDS_MARK, "");
       p.append(node.nodeName === "MARK" ? element("mark", "", text) : text);
     }
     return p;
