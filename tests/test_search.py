@@ -400,6 +400,32 @@ def test_a_figure_or_latin_word_inside_chinese_text_is_found(zh_search, query, e
     assert not any(re.search(r"sitegensearchwords|qz\d{6}", text) for text in snippets)
 
 
+@pytest.mark.parametrize(("language", "queries"), [
+    ("zh", ["80000", "8000", "2023", "UPS", "12348", "矫", "社区矫正"]),
+    ("en", ["80000", "8000", "projects", "rate", "law", "standards"]),
+])
+def test_a_snippet_is_the_pages_own_text_never_its_search_words(browser, served_seed,
+                                                                seed_site, language, queries):
+    """Every result's snippet is a stretch of what the page shows (spaces aside: the index
+    keeps the text of table cells apart by spaces), the query marked in it: never the hidden
+    words the page carries for the index, which a match among them used to show
+    (80000 on 8000.00 showed "00 10 1000 2023 250000 …")."""
+    texts = {address: re.sub(r"\s+", "", text)
+             for address, text in page_texts(seed_site, language).items()}
+    with guarded_page(browser) as (page, guard):
+        search = SearchPage(page, served_seed.base, language)
+        for query in queries:
+            found = search.run(query)
+            snippets = page.locator(".search-result-snippet").all_inner_texts()
+            assert found and len(snippets) == len(found), query
+            for address, snippet in zip(found, snippets, strict=True):
+                for word in snippet.replace("…", " ").split():
+                    assert word.rstrip(".") in texts[address], (query, address, word, snippet)
+            marked = page.locator(".search-result-snippet mark").all_inner_texts()
+            assert len(marked) >= len(found), (query, marked)  # each shows where it matched
+        assert guard.tried == []
+
+
 @pytest.mark.parametrize("language", ["zh", "en"])
 def test_a_figure_finds_the_pages_that_show_it_and_no_other(browser, served_seed, seed_site,
                                                             language):
@@ -422,6 +448,35 @@ def test_a_figure_finds_the_pages_that_show_it_and_no_other(browser, served_seed
     assert missed == [] and wrong == []
     assert len([s for s in scores if s.expected]) >= 12  # most queries are on some page
     assert [s.expected for s in scores if s.query in ("424242", "800000")] == [0, 0]
+
+
+def test_an_english_word_finds_itself_and_its_inflections_not_longer_words(en_search,
+                                                                           seed_site):
+    """Pagefind matches each query word as the beginning of a word, and a word no page has
+    as the longest word it begins with: stand found standard, part found participants,
+    projector found project, and zebra project found every project. A word finds the pages
+    with it or its inflections (projects finds project), nothing else."""
+    texts = page_texts(seed_site, "en")
+
+    def holding(*forms: str) -> set[str]:
+        pattern = re.compile(r"\b(?:" + "|".join(forms) + r")\b", re.IGNORECASE)
+        return {address for address, text in texts.items() if pattern.search(text)}
+
+    assert set(en_search.run("projects")) == holding("project", "projects") != set()
+    for query, forms in [("stand", ("stand", "stands", "standing")),
+                         ("part", ("part", "parts")), ("sent", ("sent",)),
+                         ("count", ("count", "counts", "counted", "counting")),
+                         ("join", ("join", "joined", "joining"))]:
+        longer = {a for a, text in texts.items() if re.search(rf"\b{query}[a-z]", text, re.I)}
+        assert longer - holding(*forms), query  # pages a beginning would wrongly find
+        assert set(en_search.run(query)) == holding(*forms), query
+    for nowhere in ("projector", "zebra project", "qz020135020986", "sitegensearchwords"):
+        assert en_search.run(nowhere) == [], nowhere
+        assert en_search.status() == f"No page contains “{nowhere}”."
+    en_search.run("rate")  # marked as the word it is, never inside operates or integrated
+    marks = {m.lower() for m in en_search.page.locator(".search-result-snippet mark")
+             .all_inner_texts()}
+    assert marks and marks <= {"rate", "rates", "rated"}, marks
 
 
 def test_the_browser_cuts_page_text_where_the_search_words_start():
