@@ -203,13 +203,26 @@ def test_search_box_on_every_page_is_a_plain_form_to_the_search_page(seed_site: 
 
 
 def test_search_page_without_scripts_says_what_to_do(browser, served_seed):
+    """With scripts off, the search box on any page still sends its query (a GET form) to
+    the search page. A static page cannot read its address without a script, so the box
+    there stays empty: the page says first that the query was not searched, and why, and
+    leads to the listings, which reach every table."""
     context = browser.new_context(java_script_enabled=False)
     try:
         page = context.new_page()
-        page.goto(served_seed.url("zh/search/index.html?q=社区矫正"))
-        assert "请按发布单位和年度浏览" in page.inner_text("main")
+        page.goto(served_seed.url(f"{SH23}/community-corrections/index.html"))
+        page.fill("form.site-search input[name=q]", "社区矫正")
+        page.press("form.site-search input[name=q]", "Enter")
+        page.wait_for_url(re.compile(r"/zh/search/index\.html\?q=%E7%A4%BE"))
+        main = page.inner_text("main")
+        note = "没有搜索：搜索需要浏览器启用 JavaScript。"
+        assert note in main and main.index(note) < main.index("搜索项目、指标、金额")  # the box
         page.get_by_role("link", name="按发布单位和年度浏览").click()
         assert page.url.endswith("/zh/index.html")
+        shanghai = page.locator("main .publisher-list li", has_text="上海市司法局")
+        shanghai.get_by_role("link", name="2023").click()
+        page.wait_for_url(re.compile(r"/zh/shanghai-justice/2023/index\.html$"))
+        assert page.get_by_role("link", name="社区矫正经费").count() == 1
     finally:
         context.close()
 
@@ -224,8 +237,11 @@ def test_search_without_an_index_says_so(browser, project_factory, capsys):
     site = LocalSite(project.build_dir)
     try:
         with guarded_page(browser) as (page, guard):
-            page.goto(site.url("en/search/index.html"))
+            page.goto(site.url("en/search/index.html?q=training"))
             page.wait_for_selector("#search-unavailable:not([hidden])")
+            # the query it was sent stays in the box, not searched
+            assert page.input_value("#search-query") == "training"
+            assert page.inner_text("#search-status") == ""
             assert guard.tried == []
     finally:
         site.close()

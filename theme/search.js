@@ -546,6 +546,7 @@
   }
 
   async function start() {
+    const wanted = fromAddress(); // in the box even where search cannot run
     try {
       pagefind = await import(bundle.href);
       // No worker: one file less to download (41 KB), and no worker-src for a strict CSP.
@@ -556,7 +557,6 @@
       return unavailable();
     }
     $("search-options").hidden = false;
-    const wanted = fromAddress();
     if (Object.keys(wanted).length) {
       filterBox.open = true;
       await drawFilters(wanted);
