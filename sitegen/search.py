@@ -12,8 +12,15 @@ no other. A lone character goes as the beginning its pair words share, a prefix 
 Pagefind.
 
 Since nothing asks for jieba's words any more, Chinese pages are indexed without it
-(`search_index.py`); the figures and Latin words it would have cut out of Chinese text
-(12348热线, UPS电池) are added to the hidden element instead, as words of their own.
+(`search_index.py`); the Latin words it would have cut out of Chinese text (UPS电池) are
+added to the hidden element instead, as words of their own.
+
+Figures get words of their own too, on every record page: `qf` and the figure as a reader
+would type it (80,000.00 → qf80000, 1.50 → qf1d5). Pagefind's own words for figures are
+no way to find one: it drops the punctuation inside a word (8000.00 → 800000, a figure
+the page does not hold), indexes the pieces of 80,000 (80 and 000), and matches every
+query word as a beginning (80000 finds 800000). `theme/search.js` asks Pagefind for a
+figure's word exactly, so a figure finds the pages that show it, and only those.
 """
 
 from __future__ import annotations
@@ -31,7 +38,7 @@ from markupsafe import Markup
 from .evaluation import EvaluationReport
 from .model import TargetTable, Text
 from .report_layout import ScoreRow
-from .search_index import PAIR_WORD_PREFIX, SEARCH_WORDS_OPEN
+from .search_index import FIGURE_WORD_PREFIX, PAIR_WORD_PREFIX, SEARCH_WORDS_OPEN
 from .site import IndicatorRow
 
 # Han characters: the basic block, extension A, compatibility ideographs, extensions B–H.
@@ -43,6 +50,12 @@ HAN_PAIR = re.compile(f"(?=({HAN}{HAN}))")  # every pair, overlapping: 社区矫
 GLUED_RUN = re.compile(r"(?<=[^\x00-\x7f])[!-~]+|[!-~]+(?=[^\x00-\x7f])")
 _LATIN_WORD = re.compile(r"[0-9A-Za-z]+")
 _NOT_LATIN = re.compile(r"[^0-9A-Za-z]")
+_LETTER = re.compile(r"[A-Za-z]")
+# A figure as a reader sees one: digits, in groups of three with commas or not, perhaps
+# with a decimal part; not part of a word (A3), of a longer figure or of a version number
+# (the 3 of 1.2.3). theme/search.js reads a query's figures with the same expression
+# (FIGURE there; a test keeps the two the same).
+FIGURE = re.compile(r"(?<![0-9A-Za-z.])([0-9]{1,3}(?:,[0-9]{3})+|[0-9]+)(?:\.([0-9]+))?(?![0-9])")
 # The first word of the hidden element: theme/search.js cuts a page's text there, so the
 # words after it never show in a snippet (the same spelling there; a test keeps it so).
 SEARCH_WORDS_MARK = "sitegensearchwords"
@@ -101,24 +114,40 @@ def _pair_words(text: str) -> list[str]:
 
 
 def glued_words(text: str) -> list[str]:
-    """Latin letters and figures written against Chinese characters or punctuation
-    (12348热线, 2023-2024年度, 增长1.5%、2.3%的), distinct and sorted, in the two forms a
-    query can take: each run of letters or figures (2023, 2024, 1, 5), and the whole as
-    Pagefind makes a typed word of it, with all but letters and figures dropped
-    (20232024, 15 for a query 1.5). Pagefind does not cut a Chinese page into words
-    (search_index.py): it would index only the whole, Chinese characters included."""
+    """Latin words written against Chinese characters or punctuation (UPS电池, COVID-19疫情),
+    distinct and sorted, in the two forms a query can take: each run of letters and
+    figures that holds a letter (UPS, COVID), and the whole as Pagefind makes a typed
+    word of it, with all but letters and figures dropped (COVID19). Pagefind does not cut
+    a Chinese page into words (search_index.py): it would index only the whole, Chinese
+    characters included. Figures are not words here: `figure_words` has them all."""
     words: set[str] = set()
     for run in GLUED_RUN.findall(text):
-        words.update(_LATIN_WORD.findall(run))
-        words.add(_NOT_LATIN.sub("", run))
-    words.discard("")
+        if _LETTER.search(run):
+            words.update(word for word in _LATIN_WORD.findall(run) if _LETTER.search(word))
+            words.add(_NOT_LATIN.sub("", run))
     return sorted(words)
 
 
+def figure_word(whole: str, decimals: str | None) -> str:
+    """The index word of a figure, from its whole part and decimal digits as `FIGURE`
+    reads them: thousands commas and trailing decimal zeros dropped, the decimal point
+    written d, so that no two figures share a word (80,000.00 → qf80000, 1.50 → qf1d5,
+    15 → qf15). Leading zeros stay: 010 is printed so for a reason."""
+    decimals = (decimals or "").rstrip("0")
+    whole = whole.replace(",", "")
+    return f"{FIGURE_WORD_PREFIX}{whole}d{decimals}" if decimals else f"{FIGURE_WORD_PREFIX}{whole}"
+
+
+def figure_words(text: str) -> list[str]:
+    """Every figure of the text as its index word, distinct and sorted."""
+    return sorted({figure_word(whole, decimals) for whole, decimals in FIGURE.findall(text)})
+
+
 def search_words(page_html: str) -> list[str]:
-    """What a record page adds to the index: the mark, its pair words, its glued words."""
+    """What a record page adds to the index: the mark, its pair words, its glued words,
+    its figure words."""
     text = reader_text(page_html)
-    return [SEARCH_WORDS_MARK, *_pair_words(text), *glued_words(text)]
+    return [SEARCH_WORDS_MARK, *_pair_words(text), *glued_words(text), *figure_words(text)]
 
 
 def with_search_words(page_html: str) -> Markup:

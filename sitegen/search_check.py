@@ -7,6 +7,7 @@ regular expressions `search.py` indexes with), so recall measured against it tes
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -33,6 +34,17 @@ CHINESE_QUERIES = [
     "调解", "普法", "考试", "维修", "经费", "指标值", "连云港", "昆明", "深圳", "评价", "得分",
     "原表缺失", "火箭发射", "指标数量",
 ]
+
+
+# Figures as a citizen types them, for the figure test (tests/test_search.py): amounts and
+# target values of the seed tables, their beginnings and endings (80 of 80,000, 800000 of
+# 8000.00), one typed with commas, decimals, and a figure no page shows.
+FIGURE_QUERIES = [
+    "80000", "80,000", "8000", "800000", "80", "40000", "4000", "12348", "2023", "2024", "100",
+    "95", "9,593,190.00", "9593190", "959", "48", "0.5", "1.5", "3", "010", "424242",
+]
+_FIGURE_RUN = re.compile(r"(?<![0-9A-Za-z.])[0-9][0-9,]*(?:\.[0-9]+)?")
+_THOUSANDS = re.compile(r"[0-9]{1,3}(?:,[0-9]{3})*")
 
 
 def page_text(path: Path) -> str:
@@ -72,6 +84,32 @@ def containing(texts: dict[str, str], query: str) -> set[str]:
     return {address for address, text in texts.items() if query in text}
 
 
+def figures_in(text: str) -> set[str]:
+    """The figures a reader sees in `text`, each as digits with no thousands commas and
+    no decimal zeros at the end (80,000.00 → 80000, 1.50 → 1.5): a run of digits and
+    commas is one figure if its commas group thousands, else figures between commas."""
+    found = set()
+    for run in _FIGURE_RUN.findall(text):
+        whole, _, decimals = run.rstrip(",").partition(".")
+        pieces = [whole] if _THOUSANDS.fullmatch(whole) else whole.split(",")
+        if decimals:
+            pieces[-1] = f"{pieces[-1]}.{decimals}"
+        found.update(_plain_figure(piece) for piece in pieces if piece[:1].isdigit())
+    return found
+
+
+def _plain_figure(figure: str) -> str:
+    whole, _, decimals = figure.replace(",", "").partition(".")
+    decimals = decimals.rstrip("0")
+    return f"{whole}.{decimals}" if decimals else whole
+
+
+def showing_figure(texts: dict[str, str], figure: str) -> set[str]:
+    """The pages whose text shows the figure typed as `figure` (the truth for figures)."""
+    wanted = _plain_figure(figure)
+    return {address for address, text in texts.items() if wanted in figures_in(text)}
+
+
 @dataclass(frozen=True)
 class Score:
     query: str
@@ -89,11 +127,13 @@ class Score:
 
 
 def score(texts: dict[str, str], queries: Iterable[str],
-          search: Callable[[str], set[str]]) -> list[Score]:
-    """Recall and precision of `search` for each query against the substring scan."""
+          search: Callable[[str], set[str]],
+          truth_of: Callable[[dict[str, str], str], set[str]] = containing) -> list[Score]:
+    """Recall and precision of `search` for each query against the substring scan (or
+    another `truth_of`)."""
     scores = []
     for query in queries:
-        truth, found = containing(texts, query), search(query)
+        truth, found = truth_of(texts, query), search(query)
         scores.append(Score(query, len(truth), len(found), len(truth & found)))
     return scores
 

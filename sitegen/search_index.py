@@ -64,13 +64,15 @@ UNUSED = ("pagefind-ui.js", "pagefind-ui.css", "pagefind-modular-ui.js",
 _INDEXED = re.compile(r"Indexed (\d+) pages?")
 _HTML_LANG = re.compile(rb'<html lang="([^"]+)"')
 # The hidden search words sitegen/search.py adds to every record page (a mark word, the
-# pair words, the glued words; it writes the element with this opening tag, read back
-# here).
+# pair words, the glued words, the figure words; it writes the element with this opening
+# tag, read back here).
 SEARCH_WORDS_OPEN = "<div hidden data-search-words>"
 SEARCH_WORDS_ELEMENT = re.compile(f"{SEARCH_WORDS_OPEN}[^<]*</div>")
 # How every pair word starts (search.py makes them; the element also holds other words):
 # no English word starts so, and a word ending in digits is never stemmed.
 PAIR_WORD_PREFIX = "qz"
+# How every figure word starts (search.py `figure_word`): qf80000 for 80,000.00.
+FIGURE_WORD_PREFIX = "qf"
 _WORDS_START = SEARCH_WORDS_OPEN.encode()
 # A pair word is common when at least this many pages, and this share of a language's
 # pages, hold it: on a small site none is, and every covering word goes to Pagefind.

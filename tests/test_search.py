@@ -17,14 +17,17 @@ import pytest
 from conftest import RECORD, run_cli
 
 from sitegen.browser import guarded_page
-from sitegen.search import BOUNDARY, glued_words, pair_words, reader_text
+from sitegen.search import BOUNDARY, figure_words, glued_words, pair_words, reader_text
 from sitegen.search_check import (
     CHINESE_QUERIES,
+    FIGURE_QUERIES,
     SearchPage,
     containing,
+    figures_in,
     overall,
     page_texts,
     score,
+    showing_figure,
 )
 from sitegen.search_index import PARTS
 
@@ -200,13 +203,26 @@ def test_search_box_on_every_page_is_a_plain_form_to_the_search_page(seed_site: 
 
 
 def test_search_page_without_scripts_says_what_to_do(browser, served_seed):
+    """With scripts off, the search box on any page still sends its query (a GET form) to
+    the search page. A static page cannot read its address without a script, so the box
+    there stays empty: the page says first that the query was not searched, and why, and
+    leads to the listings, which reach every table."""
     context = browser.new_context(java_script_enabled=False)
     try:
         page = context.new_page()
-        page.goto(served_seed.url("zh/search/index.html?q=社区矫正"))
-        assert "请按发布单位和年度浏览" in page.inner_text("main")
+        page.goto(served_seed.url(f"{SH23}/community-corrections/index.html"))
+        page.fill("form.site-search input[name=q]", "社区矫正")
+        page.press("form.site-search input[name=q]", "Enter")
+        page.wait_for_url(re.compile(r"/zh/search/index\.html\?q=%E7%A4%BE"))
+        main = page.inner_text("main")
+        note = "没有搜索：搜索需要浏览器启用 JavaScript。"
+        assert note in main and main.index(note) < main.index("搜索项目、指标、金额")  # the box
         page.get_by_role("link", name="按发布单位和年度浏览").click()
         assert page.url.endswith("/zh/index.html")
+        shanghai = page.locator("main .publisher-list li", has_text="上海市司法局")
+        shanghai.get_by_role("link", name="2023").click()
+        page.wait_for_url(re.compile(r"/zh/shanghai-justice/2023/index\.html$"))
+        assert page.get_by_role("link", name="社区矫正经费").count() == 1
     finally:
         context.close()
 
@@ -221,8 +237,11 @@ def test_search_without_an_index_says_so(browser, project_factory, capsys):
     site = LocalSite(project.build_dir)
     try:
         with guarded_page(browser) as (page, guard):
-            page.goto(site.url("en/search/index.html"))
+            page.goto(site.url("en/search/index.html?q=training"))
             page.wait_for_selector("#search-unavailable:not([hidden])")
+            # the query it was sent stays in the box, not searched
+            assert page.input_value("#search-query") == "training"
+            assert page.inner_text("#search-status") == ""
             assert guard.tried == []
     finally:
         site.close()
@@ -362,14 +381,26 @@ def test_runs_already_started_are_stopped_when_the_next_cannot_start(tmp_path: P
 
 
 def test_glued_words_stand_apart_as_pagefind_makes_a_query():
-    """Pagefind does not cut Chinese pages into words (search_index.py), so figures and
-    Latin letters written against Chinese characters are given as words of their own,
-    with what Pagefind drops from a word (%, .) dropped."""
-    assert glued_words("持续做好12348公共法律服务 UPS电池 完成90%的 12.5万元 2023 abc") == [
-        "12", "12348", "125", "5", "90", "UPS"]  # 2023 and abc stand apart already
-    # figures apart as jieba kept them, and as a typed query joins them (1.5 → 15)
-    assert glued_words("2023-2024年度 增长1.5%、2.3%的") == [
-        "1", "15", "2", "2023", "20232024", "2024", "23", "3", "5"]
+    """Pagefind does not cut Chinese pages into words (search_index.py), so Latin words
+    written against Chinese characters are given as words of their own, also as Pagefind
+    makes a typed word (what is not a letter or figure dropped); figures are not among
+    them (figure words have every figure)."""
+    assert glued_words("持续做好12348公共法律服务 UPS电池 完成90%的 12.5万元 2023 abc") == ["UPS"]
+    assert glued_words("COVID-19疫情 2023-2024年度 A&B社区 增长1.5%、2.3%的") == [
+        "A", "AB", "B", "COVID", "COVID19"]
+
+
+def test_figure_words_are_the_figures_a_reader_sees():
+    """Each figure once, as typed without thousands commas or decimal zeros at the end;
+    no piece of a figure (80 of 80,000, 3 of 1.2.3, 3 of A3) and no figure made of two
+    (8000.00 is not 800000)."""
+    text = ("=8000.00(人次) 80,000.00 1.50 v1.2.3 A3 3A 2023-2024年度 010 1,2,5 40000、80000 "
+            "12348热线 ≥90% 0.5 22,398,800.00 ８８")
+    assert figure_words(text) == [
+        "qf010", "qf0d5", "qf1", "qf12348", "qf1d5", "qf2", "qf2023", "qf2024",
+        "qf22398800", "qf3", "qf40000", "qf5", "qf8000", "qf80000", "qf90"]
+    assert {word.removeprefix("qf").replace("d", ".") for word in figure_words(text)} == (
+        figures_in(text))  # the scan the figure test takes for the truth agrees
 
 
 @pytest.mark.parametrize(("query", "expected"), [
@@ -385,16 +416,98 @@ def test_a_figure_or_latin_word_inside_chinese_text_is_found(zh_search, query, e
     assert not any(re.search(r"sitegensearchwords|qz\d{6}", text) for text in snippets)
 
 
+@pytest.mark.parametrize(("language", "queries"), [
+    ("zh", ["80000", "8000", "2023", "UPS", "12348", "矫", "社区矫正"]),
+    ("en", ["80000", "8000", "projects", "rate", "law", "standards"]),
+])
+def test_a_snippet_is_the_pages_own_text_never_its_search_words(browser, served_seed,
+                                                                seed_site, language, queries):
+    """Every result's snippet is a stretch of what the page shows (spaces aside: the index
+    keeps the text of table cells apart by spaces), the query marked in it: never the hidden
+    words the page carries for the index, which a match among them used to show
+    (80000 on 8000.00 showed "00 10 1000 2023 250000 …")."""
+    texts = {address: re.sub(r"\s+", "", text)
+             for address, text in page_texts(seed_site, language).items()}
+    with guarded_page(browser) as (page, guard):
+        search = SearchPage(page, served_seed.base, language)
+        for query in queries:
+            found = search.run(query)
+            snippets = page.locator(".search-result-snippet").all_inner_texts()
+            assert found and len(snippets) == len(found), query
+            for address, snippet in zip(found, snippets, strict=True):
+                for word in snippet.replace("…", " ").split():
+                    assert word.rstrip(".") in texts[address], (query, address, word, snippet)
+            marked = page.locator(".search-result-snippet mark").all_inner_texts()
+            assert len(marked) >= len(found), (query, marked)  # each shows where it matched
+        assert guard.tried == []
+
+
+@pytest.mark.parametrize("language", ["zh", "en"])
+def test_a_figure_finds_the_pages_that_show_it_and_no_other(browser, served_seed, seed_site,
+                                                            language):
+    """A figure finds every page that shows it, however printed (80,000.00 for 80000), and
+    no page that only shows a longer figure beginning with it (800000), a figure whose
+    digits are the same without its decimal point (8000.00 for 800000), or the beginning
+    of a figure (80 of 80,000)."""
+    texts = page_texts(seed_site, language)
+    lianyungang = f"{language}/lianyungang-justice/2024/community-corrections/index.html"
+    with guarded_page(browser) as (page, guard):
+        search = SearchPage(page, served_seed.base, language)
+        scores = score(texts, FIGURE_QUERIES, lambda q: set(search.run(q)), showing_figure)
+        assert search.run("80000") == [lianyungang]
+        marks = set(page.locator(".search-result-snippet mark").all_inner_texts())
+        assert marks and marks <= {"80000", "80,000", "80,000.00"}, marks
+        assert search.status() in ("找到 1 个结果", "1 result")
+        assert guard.tried == []
+    missed = [(s.query, s.expected, s.correct) for s in scores if s.recall < 1]
+    wrong = [(s.query, s.found, s.correct) for s in scores if s.precision < 1]
+    assert missed == [] and wrong == []
+    assert len([s for s in scores if s.expected]) >= 12  # most queries are on some page
+    assert [s.expected for s in scores if s.query in ("424242", "800000")] == [0, 0]
+
+
+def test_an_english_word_finds_itself_and_its_inflections_not_longer_words(en_search,
+                                                                           seed_site):
+    """Pagefind matches each query word as the beginning of a word, and a word no page has
+    as the longest word it begins with: stand found standard, part found participants,
+    projector found project, and zebra project found every project. A word finds the pages
+    with it or its inflections (projects finds project), nothing else."""
+    texts = page_texts(seed_site, "en")
+
+    def holding(*forms: str) -> set[str]:
+        pattern = re.compile(r"\b(?:" + "|".join(forms) + r")\b", re.IGNORECASE)
+        return {address for address, text in texts.items() if pattern.search(text)}
+
+    assert set(en_search.run("projects")) == holding("project", "projects") != set()
+    for query, forms in [("stand", ("stand", "stands", "standing")),
+                         ("part", ("part", "parts")), ("sent", ("sent",)),
+                         ("count", ("count", "counts", "counted", "counting")),
+                         ("join", ("join", "joined", "joining"))]:
+        longer = {a for a, text in texts.items() if re.search(rf"\b{query}[a-z]", text, re.I)}
+        assert longer - holding(*forms), query  # pages a beginning would wrongly find
+        assert set(en_search.run(query)) == holding(*forms), query
+    for nowhere in ("projector", "zebra project", "qz020135020986", "sitegensearchwords"):
+        assert en_search.run(nowhere) == [], nowhere
+        assert en_search.status() == f"No page contains “{nowhere}”."
+    en_search.run("rate")  # marked as the word it is, never inside operates or integrated
+    marks = {m.lower() for m in en_search.page.locator(".search-result-snippet mark")
+             .all_inner_texts()}
+    assert marks and marks <= {"rate", "rates", "rated"}, marks
+
+
 def test_the_browser_cuts_page_text_where_the_search_words_start():
     """search.js cuts a page's text at the mark search.py writes first, and makes pair
-    words as search.py does: the same words in both files."""
+    and figure words as search.py does: the same words in both files."""
     from sitegen.search import SEARCH_WORDS_MARK
 
     script = (Path(__file__).resolve().parent.parent / "theme" / "search.js").read_text(
         encoding="utf-8")
     assert f'const WORDS_MARK = "{SEARCH_WORDS_MARK}";' in script
-    from sitegen.search_index import PAIR_WORD_PREFIX
+    from sitegen.search_index import FIGURE_WORD_PREFIX, PAIR_WORD_PREFIX
     assert f'const PAIR_PREFIX = "{PAIR_WORD_PREFIX}";' in script  # and the pair words
+    assert f'const FIGURE_PREFIX = "{FIGURE_WORD_PREFIX}";' in script  # and figures,
+    from sitegen.search import FIGURE  # read from a query as from a page
+    assert f"const FIGURE = /{FIGURE.pattern}/g;" in script
 
 
 def test_pair_words_are_written_only_when_the_build_indexes(seed_site, project_factory,

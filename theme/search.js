@@ -1,6 +1,7 @@
 // The search page (templates/search.html). Pagefind does the searching; this file turns a
 // Chinese query into the pair words sitegen/search.py adds to every page, keeps only the
-// pages whose text holds the query itself, and draws results, filters and sorting.
+// pages whose text holds the query itself, asks Pagefind for every other word and figure
+// exactly, and draws results, filters and sorting.
 // A classic script, not a module: on a site opened from files a module would not even
 // start, and this one has to say that search needs a web server.
 (() => {
@@ -16,9 +17,27 @@
   // the two the same).
   const PAIR_PREFIX = "qz";
   const PAIR_WORD = new RegExp(`\\b${PAIR_PREFIX}\\d{12}\\b`, "g");
+  // Every figure word starts so (sitegen/search_index.py FIGURE_WORD_PREFIX), and a
+  // figure is read as sitegen/search.py reads one (FIGURE there): a test keeps them so.
+  const FIGURE_PREFIX = "qf";
+  const FIGURE = /(?<![0-9A-Za-z.])([0-9]{1,3}(?:,[0-9]{3})+|[0-9]+)(?:\.([0-9]+))?(?![0-9])/g;
   // The first word of every page's hidden search words (sitegen/search.py
   // SEARCH_WORDS_MARK): a page's text is cut there, so no snippet shows what follows.
   const WORDS_MARK = "sitegensearchwords";
+  // Words no page shows: the hidden ones, typed by someone who found them in the HTML.
+  const HIDDEN_WORD = new RegExp(
+    `^(?:${PAIR_PREFIX}\\d{12}|${FIGURE_PREFIX}\\d+(?:d\\d+)?|${WORDS_MARK})$`);
+  // What Pagefind keeps of a word (letters and figures, lower case, accents dropped).
+  const NOT_KEPT = /[^\p{L}\p{N}]+/gu;
+  const LETTER = /\p{L}/u;
+  // Inside a word, the parts Pagefind indexes on their own: Latin words with what joins
+  // them (COVID-19), each Latin word or figure, and each run of one case
+  // (indicatorsQuantity).
+  const WORD_PARTS = [
+    /[\p{Script=Latin}\p{N}](?:[\p{Script=Latin}\p{N}'’&./_-]*[\p{Script=Latin}\p{N}])?/gu,
+    /[\p{Script=Latin}\p{N}]+/gu,
+    /\p{Lu}+(?!\p{Ll})|\p{Lu}?\p{Ll}+/gu,
+  ];
   const FILTERS = ["publisher", "year", "category", "level"];
   const PAGE_SIZE = 10;
   const CHECK_LIMIT = 50;
@@ -48,11 +67,25 @@
   const pairPrefix = (first) => PAIR_PREFIX + sixDigits(first);
   const pairWord = (first, second) => pairPrefix(first) + sixDigits(second);
 
+  // The index word of a figure (sitegen/search.py figure_word): 80,000.00 → qf80000.
+  function figureWord(whole, decimals) {
+    const places = (decimals || "").replace(/0+$/, "");
+    return FIGURE_PREFIX + whole.replaceAll(",", "") + (places ? "d" + places : "");
+  }
+
+  // A word as Pagefind indexes it: 'Rule-of-law' → ruleoflaw.
+  function keptOf(word) {
+    return word.normalize("NFD").replace(/\p{M}/gu, "").replace(NOT_KEPT, "").toLowerCase();
+  }
+
   // Chinese runs of two or more characters become pair words. The check of each page
   // wants them all; Pagefind gets the few `pagefindTerm` picks. A lone character makes no
   // pair word: it goes as the beginning its pair words share, which Pagefind matches as a
   // prefix (every page where it starts a pair; the status says the rest may be missed).
-  // Everything else (English words, numbers) goes to Pagefind as typed.
+  // Everything else is a word (with a letter: projects, COVID-19) or figures (80,000,
+  // 2023-2024): Pagefind would match each as the beginning of a longer word, or find a
+  // word no page has as the longest word it begins with, or leave it out; so each is
+  // also asked for exactly (`exact`), and only the pages with every one are results.
   function parseQuery(text) {
     const runs = [];
     const lones = [];
@@ -70,10 +103,23 @@
         if (i % 2 === 0 || i === pairs.length - 1) cover.add(word);
       });
     }
-    const others = rest.split(/\s+/).filter(Boolean);
+    const latin = [];
+    const figures = [];
+    for (const token of rest.split(/\s+/).filter(Boolean)) {
+      if (LETTER.test(token)) {
+        const kept = keptOf(token);
+        if (kept) latin.push({ typed: token, word: kept });
+      } else {
+        for (const [, whole, decimals] of token.matchAll(FIGURE)) {
+          figures.push({ typed: whole, word: figureWord(whole, decimals) });
+        }
+      }
+    }
     const prefixes = lones.map(pairPrefix);
+    const exact = [...new Set([...latin, ...figures].map((part) => part.word))];
     return { text, runs, lones, chinese: [...runs, ...lones], words: [...words],
-             cover: [...cover], prefixes, others, sent: [], about: Infinity };
+             cover: [...cover], prefixes, latin, figures, exact,
+             hidden: latin.some(({ word }) => HIDDEN_WORD.test(word)), sent: [], about: Infinity };
   }
 
   // What Pagefind searches for. Its time grows with the pages each word is on (a word on
@@ -89,7 +135,7 @@
     const counts = common.words || {};
     const rareCover = query.cover.filter((word) => !(word in counts));
     const rarest = [...query.words].sort((a, b) => (counts[a] || 0) - (counts[b] || 0));
-    const onMost = !rareCover.length && !query.prefixes.length && !query.others.length &&
+    const onMost = !rareCover.length && !query.prefixes.length && !query.exact.length &&
       (counts[rarest[0]] || 0) >= MOST_PAGES * (common.pages || Infinity);
     const sent = onMost ? [] : rareCover.length ? rareCover : rarest.slice(0, 1);
     return { sent, about: onMost ? counts[rarest[0]] : Infinity };
@@ -133,6 +179,18 @@
     return (end >= 0 ? content.slice(0, end) : content).replace(/[\s.]+$/, "");
   }
 
+  // The pages that hold `word` (a figure word or a word as Pagefind keeps it) in their
+  // text, each with where it first is there (a word's number in the page's text, as
+  // Pagefind counts): Pagefind's exact search, which takes the word itself or, in
+  // English, a word of the same stem (projects: project), never a longer word. Pages
+  // where it is only in the metadata (the indicator list, `indicators`) have no place
+  // in the text and are left out.
+  async function pagesHolding(word) {
+    const response = await pagefind.search(`"${word}"`);
+    return new Map(response.results.filter((result) => result.words.length)
+      .map((result) => [result.id, result.words[0]]));
+  }
+
   // --- searching --------------------------------------------------------------------------
 
   async function runSearch() {
@@ -144,14 +202,27 @@
     }
     const filters = chosenFilters();
     remember(query.text, filters);
-    const term = [...query.sent, ...query.prefixes, ...query.others].join(" ");
-    if (!term && !query.runs.length && !Object.keys(filters).length) return clear();
+    const term = [...query.sent, ...query.prefixes, ...query.latin.map((w) => w.word)].join(" ");
+    if (!term && !query.runs.length && !query.exact.length && !Object.keys(filters).length) {
+      return clear();
+    }
     busy(true);
     say(strings.searching);
     offerOtherLanguage("");
-    const response = await pagefind.search(term || null, { filters, sort: chosenSort() });
+    let candidates = [];
+    const located = new Map(); // word → (page id → its first place in the page's text)
+    if (!query.hidden) {
+      // A query of figures alone sends Pagefind its first figure word exactly: asked for
+      // as a beginning, qf8 would be every figure from 8 to 8999….
+      const asked = term || query.runs.length || !query.exact.length ? term || null
+        : `"${query.exact[0]}"`;
+      const response = await pagefind.search(asked, { filters, sort: chosenSort() });
+      for (const word of query.exact) located.set(word, await pagesHolding(word));
+      candidates = response.results.filter((result) =>
+        [...located.values()].every((pages) => pages.has(result.id)));
+    }
     if (mine !== generation) return;
-    current = { query, candidates: response.results, next: 0, found: [], mine, asked: false };
+    current = { query, candidates, located, next: 0, found: [], mine, asked: false };
     list.replaceChildren();
     await showMore();
   }
@@ -178,12 +249,12 @@
     while (state.found.length < wanted && state.next < Math.min(stop, state.candidates.length)) {
       const batch = state.candidates.slice(state.next, state.next + PAGE_SIZE);
       state.next += batch.length;
-      for (const loading of batch.map((result) => result.data())) {
+      for (const [id, loading] of batch.map((result) => [result.id, result.data()])) {
         const data = await loading;
         if (state.mine !== generation) return;
         if (!holds(data, state.query)) continue;
         state.found.push(data);
-        list.append(resultItem(data, state.query));
+        list.append(resultItem(data, state.query, placesOn(id, state.located)));
       }
       if (!state.found.length && !state.asked) {
         state.asked = true;
@@ -218,10 +289,11 @@
       return strings.none_yet.replace("{checked}", next).replace("{q}", query.text)
         .replace("{rest}", candidates.length - next);
     }
-    // Exact once every candidate was checked, or when none needs checking: no Chinese run,
-    // or one pair word alone, sent to Pagefind, which matches it exactly.
+    // Exact once every candidate was checked, or when none needs checking: no Chinese run
+    // (words and figures were asked for exactly), or one pair word alone, sent to
+    // Pagefind, which matches it exactly.
     const exact = checked || !query.runs.length ||
-      (query.words.length === 1 && query.sent.length === 1 && !query.others.length);
+      (query.words.length === 1 && query.sent.length === 1 && !query.exact.length);
     const count = checked ? found.length : Math.min(candidates.length, query.about);
     const text = !exact ? strings.results_about
       : count === 1 ? strings.result_one : strings.results;
@@ -250,15 +322,23 @@
 
   // --- one result ---------------------------------------------------------------------------
 
-  function resultItem(data, query) {
+  // Where each exactly asked word first is in one page's text (word → its number there).
+  function placesOn(id, located) {
+    return new Map([...located].map(([word, pages]) => [word, pages.get(id)]));
+  }
+
+  function resultItem(data, query, places) {
     const item = element("li", "search-result");
     const heading = element("h2", "search-result-title");
     const link = element("a", "", data.meta.title || data.url);
     link.href = pageUrl(data.url);
     heading.append(link);
     if (data.meta.kind) heading.append(" ", element("span", "record-kind", data.meta.kind));
-    item.append(heading, facts(data.meta), snippet(data, query));
-    const row = indicatorRow(data.meta.indicators, query);
+    const text = plainText(data.content);
+    const spans = matchesIn(text, data.content, query, places);
+    item.append(heading, facts(data.meta), snippet(text, spans));
+    const shown = spans.map(([start, end]) => text.slice(start, end));
+    const row = indicatorRow(data.meta.indicators, query, shown);
     if (row) {
       const rowLink = element("a", "", strings.in_indicator.replace("{name}", row[1]));
       rowLink.href = pageUrl(data.url) + "#" + row[0];
@@ -278,60 +358,108 @@
     return new URL(url.replace(/^\//, ""), siteRoot).href;
   }
 
-  // The first indicator whose name holds the query: the result links to its row.
-  function indicatorRow(json, query) {
+  // The first indicator whose name holds the query: the result links to its row. A
+  // Chinese query is found in the name as typed; words and figures as the page's text has
+  // them where they matched (`shown`: projects finds the name with project in it).
+  function indicatorRow(json, query, shown) {
     let rows = [];
     try {
       rows = JSON.parse(json || "[]");
     } catch {
       return null;
     }
-    const words = query.others.map((w) => w.toLowerCase());
-    return rows.find(([, name]) => {
-      const lower = name.toLowerCase();
-      return query.chinese.length
-        ? query.chinese.some((run) => name.includes(run))
-        : words.length > 0 && words.every((w) => lower.includes(w));
-    }) || null;
+    if (query.chinese.length) {
+      return rows.find(([, name]) => query.chinese.some((run) => name.includes(run))) || null;
+    }
+    const forms = new Set(shown.map(keptOf));
+    if (!forms.size) return null;
+    return rows.find(([, name]) => wordsOf(name).some(([, , word]) => forms.has(keptOf(word))))
+      || null;
   }
 
-  // A stretch of the page around the first match, every match in it marked.
-  function snippet(data, query) {
-    const text = plainText(data.content);
-    const terms = query.chinese.length ? query.chinese
-      : query.others.filter((w) => w.length > 1);
-    const lower = text.toLowerCase();
-    const hits = terms.map((t) => lower.indexOf(t.toLowerCase())).filter((i) => i >= 0);
-    if (!hits.length) return excerpt(data.excerpt);
-    const first = Math.min(...hits);
+  // The words of a text as Pagefind reads a page: each between spaces, without the
+  // punctuation around it, and the parts Pagefind also indexes (rule-of-law: rule, of,
+  // law; rateAs, where two cells meet: rate, As; 12348热线: 12348); each as
+  // [start, end, word].
+  function wordsOf(text) {
+    const found = [];
+    const seen = new Set();
+    const add = (start, word) => {
+      const key = `${start}:${word.length}`;
+      if (!seen.has(key)) found.push([start, start + word.length, word]);
+      seen.add(key);
+    };
+    for (const chunk of text.matchAll(/\S+/g)) {
+      const whole = chunk[0].match(/[\p{L}\p{N}](?:.*[\p{L}\p{N}])?/u);
+      if (whole) add(chunk.index + whole.index, whole[0]);
+      for (const parts of WORD_PARTS) {
+        for (const part of chunk[0].matchAll(parts)) add(chunk.index + part.index, part[0]);
+      }
+    }
+    return found;
+  }
+
+  // Where the query is in the page's own text `text` (never in its hidden words), as
+  // [start, end] in order: each Chinese run as typed; each figure wherever the text shows
+  // it (80,000.00 for 80000); each word where Pagefind found it (`places`, its number
+  // among the words of `content`) and wherever the text has the same form of it again.
+  function matchesIn(text, content, query, places) {
+    const spans = [];
+    for (const run of query.chinese) {
+      for (let at = text.indexOf(run); at >= 0; at = text.indexOf(run, at + run.length)) {
+        spans.push([at, at + run.length]);
+      }
+    }
+    const figures = new Set(query.figures.map((figure) => figure.word));
+    for (const match of text.matchAll(FIGURE)) {
+      if (figures.has(figureWord(match[1], match[2]))) {
+        spans.push([match.index, match.index + match[0].length]);
+      }
+    }
+    const words = wordsOf(text);
+    for (const latin of query.latin) {
+      const forms = new Set([latin.word]);
+      const place = places.get(latin.word);
+      const chunk = place === undefined ? null : [...content.matchAll(/\S+/g)][place];
+      if (chunk && chunk.index < text.length) {
+        // The word Pagefind matched: the whole, or the part of it most like the query
+        // (law in rule-of-law).
+        const inside = words.filter(([start, end]) =>
+          start >= chunk.index && end <= chunk.index + chunk[0].length);
+        const best = inside.map(([, , word]) => keptOf(word))
+          .sort((a, b) => shared(b, latin.word) - shared(a, latin.word) || a.length - b.length)[0];
+        if (best) forms.add(best);
+      }
+      for (const [start, end, word] of words) {
+        if (forms.has(keptOf(word))) spans.push([start, end]);
+      }
+    }
+    spans.sort((a, b) => a[0] - b[0] || b[1] - a[1]);
+    return spans.filter((span, i) => i === 0 || span[0] >= spans[i - 1][1]);
+  }
+
+  function shared(a, b) {
+    let n = 0;
+    while (n < a.length && a[n] === b[n]) n++;
+    return n;
+  }
+
+  // A stretch of the page's text around the first match, every match in it marked; with
+  // no match in the text (a search by filters alone), the beginning of the page.
+  function snippet(text, spans) {
+    const p = element("p", "search-result-snippet");
+    const first = spans.length ? spans[0][0] : 0;
     const start = Math.max(0, first - 30);
-    const part = text.slice(start, first + 90);
-    return marked(part, terms, start > 0, start + 120 < text.length);
-  }
-
-  function marked(part, terms, cutBefore, cutAfter) {
-    const p = element("p", "search-result-snippet");
-    const pattern = new RegExp(terms.map(escapeRegExp).join("|"), "gi");
-    let last = 0;
-    if (cutBefore) p.append("…");
-    for (const match of part.matchAll(pattern)) {
-      p.append(part.slice(last, match.index), element("mark", "", match[0]));
-      last = match.index + match[0].length;
+    const end = Math.min(text.length, first + 90);
+    if (start > 0) p.append("…");
+    let last = start;
+    for (const [from, to] of spans) {
+      if (from < start || to > end) continue;
+      p.append(text.slice(last, from), element("mark", "", text.slice(from, to)));
+      last = to;
     }
-    p.append(part.slice(last));
-    if (cutAfter) p.append("…");
-    return p;
-  }
-
-  // Pagefind's excerpt (for English words it matched by their stem): only its text and
-  // its <mark>s are kept, never its markup as such.
-  function excerpt(html) {
-    const p = element("p", "search-result-snippet");
-    const parsed = new DOMParser().parseFromString(html || "", "text/html");
-    for (const node of parsed.body.childNodes) {
-      const text = node.textContent.replace(PAIR_WORD, "").replace(WORDS_MARK, "");
-      p.append(node.nodeName === "MARK" ? element("mark", "", text) : text);
-    }
+    p.append(text.slice(last, end));
+    if (end < text.length) p.append("…");
     return p;
   }
 
@@ -341,10 +469,6 @@
     if (text) node.textContent = text;
     node.append(...children);
     return node;
-  }
-
-  function escapeRegExp(text) {
-    return text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
   }
 
   // --- filters, sorting, the address ------------------------------------------------------
@@ -422,6 +546,7 @@
   }
 
   async function start() {
+    const wanted = fromAddress(); // in the box even where search cannot run
     try {
       pagefind = await import(bundle.href);
       // No worker: one file less to download (41 KB), and no worker-src for a strict CSP.
@@ -432,7 +557,6 @@
       return unavailable();
     }
     $("search-options").hidden = false;
-    const wanted = fromAddress();
     if (Object.keys(wanted).length) {
       filterBox.open = true;
       await drawFilters(wanted);
