@@ -16,6 +16,7 @@ and where YAML fails, the typing slip that made it fail, on its own line.
 from __future__ import annotations
 
 import io
+import os
 import re
 import threading
 from pathlib import Path
@@ -194,6 +195,8 @@ class _NamedText(io.StringIO):
 # ours in their place while it composes for us: one composer at a time, since the
 # preview parses on more than one thread.
 _OUR_NODES = {"ScalarNode": Scalar, "SequenceNode": Sequence, "MappingNode": Mapping}
+_PYYAML_NODES = ({name: getattr(_libyaml, name) for name in _OUR_NODES}
+                 if _Composer is not None else {})
 _composing = threading.Lock()
 
 
@@ -203,12 +206,24 @@ def _compose(text: str, path: str) -> Node | None:
     parser = _Composer(_NamedText(text, path))
     module = vars(_libyaml)
     with _composing:
-        saved = {name: module[name] for name in _OUR_NODES}
         module.update(_OUR_NODES)
         try:
             return parser.get_single_node()
         finally:
-            module.update(saved)
+            module.update(_PYYAML_NODES)
+
+
+def _after_fork_in_child() -> None:
+    """A process forked while another thread composed (the preview starts its PDF worker
+    so) has that thread's lock held forever and our classes in PyYAML's place: both
+    put back."""
+    global _composing
+    _composing = threading.Lock()
+    if _PYYAML_NODES:
+        vars(_libyaml).update(_PYYAML_NODES)
+
+
+os.register_at_fork(after_in_child=_after_fork_in_child)
 
 
 def _composes_our_nodes() -> bool:

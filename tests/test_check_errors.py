@@ -950,3 +950,37 @@ def test_a_duplicate_above_a_yaml_failure_is_said_with_it():
     assert said[0] == (4, "duplicate key 'x'") and "not valid YAML" in said[1][1], said
     # PyYAML's own loaders are left as they were, even after a failed parse.
     assert yaml.load("k: [1, 2]", Loader=yaml.CSafeLoader) == {"k": [1, 2]}
+
+
+def test_a_process_forked_while_another_thread_composes_can_parse():
+    """The preview forks its PDF worker while its watcher thread may be parsing: the
+    child must not inherit the composer's lock held, nor sitegen's node classes in
+    PyYAML's place (load._after_fork_in_child)."""
+    import os
+    import time
+
+    import yaml
+
+    import sitegen.load as load
+    from sitegen.errors import Diagnostics
+
+    with load._composing:  # as if another thread were composing at the fork
+        vars(yaml._yaml).update(load._OUR_NODES)
+        try:
+            child = os.fork()
+            if child == 0:  # pragma: no cover - the child reports by its exit status
+                try:
+                    root = load.parse_yaml("a: b\n", PATH, Diagnostics())
+                    plain = yaml.load("k: [1]", Loader=yaml.CSafeLoader)
+                    os._exit(0 if root.values["a"].text == "b" and plain == {"k": [1]} else 1)
+                finally:
+                    os._exit(2)
+        finally:
+            vars(yaml._yaml).update(load._PYYAML_NODES)
+    deadline = time.monotonic() + 20
+    while (done := os.waitpid(child, os.WNOHANG))[0] == 0 and time.monotonic() < deadline:
+        time.sleep(0.05)
+    if done[0] == 0:
+        os.kill(child, 9)
+        os.waitpid(child, 0)
+    assert done[0] == child and os.waitstatus_to_exitcode(done[1]) == 0
