@@ -149,8 +149,21 @@ def record_json(record: Record, glossary: Glossary) -> bytes:
     it walks the model itself, where the json module needed the whole table copied into
     dicts and lists first; 0.38 → 0.16 ms a table, 6 % of a build's CPU. One line, because
     browsers and `jq` show it indented anyway."""
-    return orjson.dumps(record, default=functools.partial(_json_value, glossary=glossary),
+    return orjson.dumps(withheld_left_out(record),
+                        default=functools.partial(_json_value, glossary=glossary),
                         option=orjson.OPT_PASSTHROUGH_DATACLASS | orjson.OPT_APPEND_NEWLINE)
+
+
+def withheld_left_out(record: Record) -> Record:
+    """The record as it may be published: without the contact person (personal data)
+    unless its publisher says `show_contact_person: true`, as the pages show it."""
+    project = getattr(record, "project", None)
+    facts = getattr(project, "facts", None)
+    if not isinstance(facts, dict) or "contact_person" not in facts or (
+            record.publisher.show_contact_person):
+        return record
+    kept = {key: value for key, value in facts.items() if key != "contact_person"}
+    return dataclasses.replace(record, project=dataclasses.replace(project, facts=kept))
 
 
 def data_files(record: Record, glossary: Glossary) -> tuple[tuple[str, bytes], tuple[str, str]]:

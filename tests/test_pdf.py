@@ -78,6 +78,22 @@ def test_pdf_is_archival_with_its_record_attached(seed_site: Path):
     assert b'pdfaid:part="3"' in xmp and b'pdfaid:conformance="A"' in xmp  # PDF/A-3a
 
 
+def test_a_withheld_contact_person_is_in_no_public_file(seed_site: Path):
+    """Lianyungang withholds its contact person (publisher.yaml): the page says so, and
+    neither the JSON beside it nor the PDF (whose attached source record names them)
+    gives the name away."""
+    folder = seed_site / "zh/lianyungang-justice/2024/community-corrections"
+    assert "发布单位未公开" in (folder / "index.html").read_text(encoding="utf-8")
+    data = (seed_site / "data/lianyungang-justice/2024/community-corrections.json")
+    assert "吕从娟" not in data.read_text(encoding="utf-8")
+    assert "contact_person" not in data.read_text(encoding="utf-8")
+    for pdf in folder.glob("*.pdf"):
+        assert "吕从娟".encode() not in pdf.read_bytes()
+        listing = subprocess.run(["pdfdetach", "-list", str(pdf)], capture_output=True,
+                                 text=True, check=True).stdout
+        assert ".yaml" not in listing, listing
+
+
 def xmp_metadata(data: bytes) -> bytes:
     """The XMP packet of a PDF (WeasyPrint compresses it)."""
     for start in re.finditer(rb"stream\r?\n", data):
