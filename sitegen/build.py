@@ -112,9 +112,14 @@ def file_digest(path: str) -> bytes:
 def _record_files(project: Project, files: list[tuple[str, str]]) -> int:
     """How many record files content/ holds, as far as their names tell (for the choice
     of workers, before the content is planned)."""
-    content = f"{project.content_dir}{os.sep}"
-    return sum(1 for _, path in files if path.startswith(content)
-               and path.endswith(".yaml") and os.path.basename(path) != PUBLISHER_FILE)
+    return sum(1 for _, path in files
+               if path.endswith(".yaml") and _is_record_file(project, path))
+
+
+def _is_record_file(project: Project, path: str) -> bool:
+    """Under content/ and not a publisher's own file."""
+    return (path.startswith(f"{project.content_dir}{os.sep}")
+            and os.path.basename(path) != PUBLISHER_FILE)
 
 
 def _read_before_the_records(project: Project, files: list[tuple[str, str]]
@@ -128,9 +133,8 @@ def _read_before_the_records(project: Project, files: list[tuple[str, str]]
     hashed here first, so that an edit made during the build never goes into the
     fingerprint without going into the site, which would leave it stale yet "up to date".
     """
-    content = f"{project.content_dir}{os.sep}"
     return {path: file_digest(path) for _, path in files
-            if not path.startswith(content) or os.path.basename(path) == PUBLISHER_FILE}
+            if not _is_record_file(project, path)}
 
 
 def _files_under(folder: str, prefix: str = "", seen: frozenset[str] = frozenset()

@@ -154,15 +154,21 @@ def record_json(record: Record, glossary: Glossary) -> bytes:
                         option=orjson.OPT_PASSTHROUGH_DATACLASS | orjson.OPT_APPEND_NEWLINE)
 
 
+def withheld_facts(record: Record) -> list[str]:
+    """The project facts the record gives that its publisher withholds from the public
+    (Publisher.withholds); a report's project has none of them."""
+    facts = record.project.facts if isinstance(record, TargetTable) else {}
+    return [key for key in facts if record.publisher.withholds(key)]
+
+
 def withheld_left_out(record: Record) -> Record:
-    """The record as it may be published: without the contact person (personal data)
-    unless its publisher says `show_contact_person: true`, as the pages show it."""
-    project = getattr(record, "project", None)
-    facts = getattr(project, "facts", None)
-    if not isinstance(facts, dict) or "contact_person" not in facts or (
-            record.publisher.show_contact_person):
+    """The record as it may be published: without the facts its publisher withholds,
+    as its pages show it."""
+    withheld = withheld_facts(record)
+    if not withheld:
         return record
-    kept = {key: value for key, value in facts.items() if key != "contact_person"}
+    project = record.project
+    kept = {key: value for key, value in project.facts.items() if key not in withheld}
     return dataclasses.replace(record, project=dataclasses.replace(project, facts=kept))
 
 

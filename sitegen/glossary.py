@@ -120,15 +120,20 @@ class Glossary:
     def english(self, zh: str) -> str | None:
         """English of a standard term: form labels, level names, qualitative values."""
         key = squeeze(zh)
-        for depth in (1, 2):
-            if (depth, key) in self.levels:
-                return self.levels[(depth, key)][0].en
+        level = self._level_at_any_depth(key)
+        if level:
+            return level.en
         found = self.terms.get(zh) or self.terms.get(key) or self.qualitative.get(key)
         if found is None and (plain := _without_ordinal(key)) != key:
-            for depth in (1, 2):  # a numbered level name: 一、产出指标 is Output indicators
-                if (depth, plain) in self.levels:
-                    return self.levels[(depth, plain)][0].en
+            level = self._level_at_any_depth(plain)  # 一、产出指标 is Output indicators
+            return level.en if level else None
         return found
+
+    def _level_at_any_depth(self, key: str) -> LevelTerm | None:
+        for depth in (1, 2):
+            if (depth, key) in self.levels:
+                return self.levels[(depth, key)][0]
+        return None
 
     def unit_english(self, unit: str, plural: bool) -> str | None:
         found = self.units.get(unit)

@@ -87,7 +87,7 @@ class _Positioned:
         return Position(mark.name, mark.line + 1, mark.column + 1)
 
 
-def node_mark(path: str, line: int, column: int) -> Any:
+def _node_mark(path: str, line: int, column: int) -> Any:
     """The mark of a node at `line` and `column` (from 1) of `path`."""
     return yaml.Mark(path, 0, line - 1, column - 1, None, None)
 
@@ -667,7 +667,7 @@ class _TreeBuilder:
         """A node and all below it, each mapping indexed as it ends: a duplicate key is
         said even if YAML fails further on."""
         self._refuse_extras(event)
-        mark = node_mark(self.path, *self._where(event))
+        mark = _node_mark(self.path, *self._where(event))
         if isinstance(event, yaml.ScalarEvent):
             return Scalar(None, event.value, mark, None, event.style)
         if isinstance(event, yaml.SequenceStartEvent):

@@ -217,6 +217,11 @@ class ReviewNote(NamedTuple):
     text: str
 
 
+# Facts that are personal data (项目负责人): published only where the publisher says
+# `show_contact_person: true`; pages, data files and PDF attachments alike.
+PERSONAL_FACTS = ("contact_person",)
+
+
 @dataclass(frozen=True, slots=True)
 class Publisher:
     """A department that publishes tables: one folder under `content/`."""
@@ -228,6 +233,10 @@ class Publisher:
     source_path: str = ""
     review_notes: tuple[ReviewNote, ...] = ()
     """publisher.yaml's REVIEW notes: reported once the site would publish the publisher."""
+
+    def withholds(self, fact: str) -> bool:
+        """Whether the public is not shown this project fact (personal data)."""
+        return fact in PERSONAL_FACTS and not self.show_contact_person
 
 
 @dataclass(frozen=True, slots=True)

@@ -24,7 +24,7 @@ from typing import Any
 
 from .collector import collector_paused
 from .content import load_record
-from .data_export import data_files, tables_csv_line, withheld_left_out
+from .data_export import data_files, tables_csv_line, withheld_facts
 from .errors import Diagnostic, Diagnostics
 from .evaluation import EvaluationReport
 from .glossary import Glossary
@@ -189,11 +189,10 @@ class RecordPublisher:
         """A record's PDFs, made from `source`, the bytes its table was parsed from."""
         # The record's source rides in the PDF as an attachment, unless it holds what the
         # publisher withholds from the public (a contact person): never published.
-        attachment = (None if withheld_left_out(table) is not table
-                      else (file.path.name, source))
-        sources = self.pdf()[1].sources_digest("record", [
-            (file.path, source), (file.publisher_file, _read(file.publisher_file)),
-            (Path("attached"), b"yes" if attachment else b"no")])
+        attachment = None if withheld_facts(table) else (file.path.name, source)
+        sources = self.pdf()[1].sources_digest(
+            "record" if attachment else "record, unattached",
+            [(file.path, source), (file.publisher_file, _read(file.publisher_file))])
         pdf_page = report_pdf_page if isinstance(table, EvaluationReport) else table_pdf_page
         return sum(self.make_pdf(pdf_page(table, language), sources, attachment,
                                  table.year, file.shown_as, diagnostics)

@@ -17,6 +17,7 @@ from typing import Any
 
 from .glossary import FormFamily, load_forms
 from .importers.emit import scalar
+from .model import PERSONAL_FACTS
 from .project import Project
 from .values import publisher_name_problem, record_name_problem, year_folder_problem
 
@@ -34,9 +35,6 @@ PROJECT_NAME = ("【项目名称】", "[Project name]")
 INDICATOR_NAME = ("【指标名称】", "[Indicator name]")
 PREAMBLE_TITLE = ("【申报文本的标题】", "[Title of the application text]")
 TEXT_IN_ENGLISH = "[The text in English]"
-# Facts that are personal data (项目负责人): written as a comment, not a stand-in, since
-# the check of stand-ins leaves personal names alone and would not catch one left in.
-PERSONAL_FACTS = ("contact_person",)
 COMMENT_COLUMN = 31
 
 PUBLISHER = """\
@@ -76,6 +74,8 @@ def _project(form: FormFamily, year: int) -> list[str]:
              _commented(f"    en: '{PROJECT_NAME[1]}'", "English translation")]
     for key, value in form.skeleton["facts"].items():
         label = form.fact_labels[key]
+        # Personal data is written as a comment, not a stand-in: the check of stand-ins
+        # leaves personal names alone and would not catch one left in.
         if key in PERSONAL_FACTS:
             lines += [f"  # {label} is personal data: pages show it only where publisher.yaml",
                       "  # says show_contact_person: true. Remove the # to give it.",
